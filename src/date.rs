@@ -1,0 +1,164 @@
+//! The `X-Sdk-Date` timestamp: `YYYYMMDD'T'HHMMSS'Z'` in UTC.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+
+use crate::error::SignError;
+
+/// A signing time in the `X-Sdk-Date` form, e.g. `20191115T033655Z`.
+///
+/// ```
+/// use huaweicloud_aksk::SdkDate;
+///
+/// let date = SdkDate::parse("20191115T033655Z").unwrap();
+/// assert_eq!(date.as_str(), "20191115T033655Z");
+/// assert_eq!(date.to_datetime().to_rfc3339(), "2019-11-15T03:36:55+00:00");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SdkDate([u8; 16]);
+
+impl SdkDate {
+    /// The date of a UTC time (sub-second precision is dropped). Fails only for years
+    /// outside 0000-9999.
+    pub fn from_datetime(at: DateTime<Utc>) -> Result<Self, SignError> {
+        let year = at.year();
+        if !(0..=9999).contains(&year) {
+            return Err(SignError::InvalidSdkDate);
+        }
+        let mut out = *b"00000000T000000Z";
+        write_digits(&mut out[0..4], year as u32);
+        write_digits(&mut out[4..6], at.month());
+        write_digits(&mut out[6..8], at.day());
+        write_digits(&mut out[9..11], at.hour());
+        write_digits(&mut out[11..13], at.minute());
+        write_digits(&mut out[13..15], at.second().min(59));
+        Ok(SdkDate(out))
+    }
+
+    /// The current time, read from the system clock.
+    pub fn now() -> Self {
+        // Utc::now() is always within 0000-9999 on any real clock.
+        Self::from_datetime(Utc::now()).unwrap_or(SdkDate(*b"19700101T000000Z"))
+    }
+
+    /// Parses `YYYYMMDDTHHMMSSZ`, checking that it names a real UTC time.
+    pub fn parse(s: &str) -> Result<Self, SignError> {
+        let b = s.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return Err(SignError::InvalidSdkDate);
+        }
+        let digits = |r: std::ops::Range<usize>| -> Result<u32, SignError> {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                if c.is_ascii_digit() {
+                    Ok(acc * 10 + u32::from(c - b'0'))
+                } else {
+                    Err(SignError::InvalidSdkDate)
+                }
+            })
+        };
+        let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+        let (h, mi, se) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
+        let date = NaiveDate::from_ymd_opt(y as i32, mo, d).ok_or(SignError::InvalidSdkDate)?;
+        NaiveTime::from_hms_opt(h, mi, se).ok_or(SignError::InvalidSdkDate)?;
+        let _ = date;
+        let mut out = [0u8; 16];
+        out.copy_from_slice(b);
+        Ok(SdkDate(out))
+    }
+
+    /// The date as sent: 16 ASCII characters.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, 'T' and 'Z' are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("19700101T000000Z")
+    }
+
+    /// The date's 16 bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// The `YYYYMMDD` part (used in V11 credential scopes).
+    pub fn day(&self) -> &str {
+        &self.as_str()[..8]
+    }
+
+    /// The date as a UTC time.
+    pub fn to_datetime(&self) -> DateTime<Utc> {
+        let s = self.as_str();
+        NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
+            .map(|n| n.and_utc())
+            .unwrap_or_default()
+    }
+}
+
+fn write_digits(out: &mut [u8], mut v: u32) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+impl TryFrom<DateTime<Utc>> for SdkDate {
+    type Error = SignError;
+    fn try_from(at: DateTime<Utc>) -> Result<Self, SignError> {
+        SdkDate::from_datetime(at)
+    }
+}
+
+impl std::str::FromStr for SdkDate {
+    type Err = SignError;
+    fn from_str(s: &str) -> Result<Self, SignError> {
+        SdkDate::parse(s)
+    }
+}
+
+impl fmt::Display for SdkDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for SdkDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SdkDate({})", self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn formats_a_utc_time_as_basic_iso8601() {
+        let at = Utc.with_ymd_and_hms(2019, 11, 15, 3, 36, 55).unwrap();
+        assert_eq!(
+            SdkDate::from_datetime(at).unwrap().as_str(),
+            "20191115T033655Z"
+        );
+    }
+
+    #[test]
+    fn parse_round_trips_and_rejects_impossible_times() {
+        let d = SdkDate::parse("20240229T235959Z").unwrap();
+        assert_eq!(SdkDate::from_datetime(d.to_datetime()).unwrap(), d);
+        for bad in [
+            "20230229T000000Z",
+            "20191115T246000Z",
+            "20191115 033655Z",
+            "2019-11-15T03:36:55Z",
+            "",
+            "20191115T033655z",
+            "2019111５T03365Z",
+        ] {
+            assert_eq!(SdkDate::parse(bad), Err(SignError::InvalidSdkDate), "{bad}");
+        }
+    }
+
+    #[test]
+    fn years_beyond_four_digits_are_refused() {
+        let at = Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(SdkDate::from_datetime(at), Err(SignError::InvalidSdkDate));
+    }
+}

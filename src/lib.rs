@@ -1,0 +1,59 @@
+//! Huawei Cloud AK/SK request signing (`SDK-HMAC-SHA256`), byte for byte what the official
+//! SDKs produce.
+//!
+//! The core is sans-IO: a [`Signer`] turns a request (an [`http::Request`], or a borrowed
+//! [`SignableRequest`]) and a time into the headers to send. It reads no clock (except
+//! [`Signer::sign`]), opens no connection, and works with any HTTP client.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use huaweicloud_aksk::{Credentials, Signer};
+//!
+//! let signer = Signer::new(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"));
+//! let mut req = http::Request::delete(
+//!     "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211",
+//! )
+//! .header("X-Project-Id", "0123456789abcdef0123456789abcdef")
+//! .body(Vec::<u8>::new())?;
+//! signer.sign_at(&mut req, Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap())?;
+//! assert_eq!(
+//!     req.headers()["authorization"],
+//!     "SDK-HMAC-SHA256 Access=HWCEXAMPLEAK0123TEST, SignedHeaders=host;x-project-id;x-sdk-date, \
+//!      Signature=0858fa456de9c16562ad955eb067f9b43d1c2d8e82094d19e6df7eeb7ab5e092"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The request URI contract
+//! The path and query of the request are taken as they will be sent: already
+//! percent-encoded once. Signing decodes them to canonicalise; it never re-encodes the path
+//! it sends. The query is the exception: [`Signer::sign_at`] replaces it with the canonical
+//! query (sorted, each key and value encoded once), so that what is sent is byte for byte
+//! what was signed.
+//!
+//! # Features
+//! - `blocking` (default): the MPC client over `ureq`.
+//! - `server` (default): the embedded local MPC endpoint.
+//! - `cli` (default): the `aksk` command-line tool.
+//! - `zeroize` (default): secrets are wiped on drop with the `zeroize` crate.
+//!
+//! With `default-features = false` the crate depends only on `hmac`, `sha2`, `hex`,
+//! `chrono`, `http` and `percent-encoding`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, unreachable_pub)]
+
+mod canonical;
+mod credentials;
+mod date;
+mod encoding;
+mod error;
+mod redact;
+mod request;
+mod signer;
+
+pub use credentials::{Credentials, SecretString};
+pub use date::SdkDate;
+pub use error::SignError;
+pub use request::{Payload, SignableRequest};
+pub use signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};

@@ -48,9 +48,14 @@ mod credentials;
 mod date;
 mod encoding;
 mod error;
+pub mod loader;
+pub mod mpc;
 mod redact;
 mod request;
+#[cfg(feature = "server")]
+pub mod server;
 mod signer;
+pub mod verify;
 
 pub use credentials::{Credentials, SecretString};
 pub use date::SdkDate;

@@ -1,3 +1,49 @@
 //! `aksk`: Huawei Cloud AK/SK signing and the MPC delete-packaging-task call from the shell.
 
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod mpc;
+mod serve;
+mod sign;
+mod vectors;
+
+/// Huawei Cloud AK/SK request signing (SDK-HMAC-SHA256), the MPC delete-packaging-task
+/// call, and a local MPC endpoint.
+#[derive(Debug, Parser)]
+#[command(name = "aksk", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign a request and print the headers to send (or every stage with --json).
+    Sign(sign::Args),
+    /// Check test vectors against this signer.
+    #[command(subcommand)]
+    Vectors(vectors::Command),
+    /// Media Processing Center calls.
+    #[command(subcommand)]
+    Mpc(mpc::Command),
+    /// Run the local MPC endpoint.
+    Serve(serve::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Sign(args) => sign::run(args),
+        Command::Vectors(cmd) => vectors::run(cmd),
+        Command::Mpc(cmd) => mpc::run(cmd),
+        Command::Serve(args) => serve::run(args),
+    }
+}
+
+/// Prints one line on stderr and returns exit code 2 (usage or configuration error).
+fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("aksk: {message}");
+    ExitCode::from(2)
+}

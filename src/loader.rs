@@ -1,0 +1,1 @@
+//! Credentials as the official SDKs read them: explicit, environment, profile file.

@@ -1,0 +1,1 @@
+//! Media Processing Center (MPC): the delete-packaging-task-records call.

@@ -1,0 +1,1 @@
+//! Checks signatures the way the API gateway does.

@@ -144,19 +144,12 @@ impl Signer {
             &mut buf.payload_hex,
         )?;
         let date = layout.date.unwrap_or(date);
-        buf.string_to_sign.clear();
-        buf.string_to_sign.push_str(SDK_HMAC_SHA256);
-        buf.string_to_sign.push('\n');
-        buf.string_to_sign.push_str(date.as_str());
-        buf.string_to_sign.push('\n');
-        push_hex(
+        self.sign_canonical(
+            &buf.canonical,
+            date,
             &mut buf.string_to_sign,
-            &Sha256::digest(buf.canonical.as_bytes()),
+            &mut buf.signature,
         );
-
-        let mut mac = self.mac.clone();
-        mac.update(buf.string_to_sign.as_bytes());
-        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut buf.signature);
 
         buf.authorization.clear();
         buf.authorization.push_str(SDK_HMAC_SHA256);
@@ -171,6 +164,26 @@ impl Signer {
         buf.date = date;
         buf.layout = layout;
         Ok(Signed { buf })
+    }
+
+    /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its
+    /// signature (lower-case hex) into `signature`.
+    pub(crate) fn sign_canonical(
+        &self,
+        canonical: &str,
+        date: SdkDate,
+        string_to_sign: &mut String,
+        signature: &mut [u8; 64],
+    ) {
+        string_to_sign.clear();
+        string_to_sign.push_str(SDK_HMAC_SHA256);
+        string_to_sign.push('\n');
+        string_to_sign.push_str(date.as_str());
+        string_to_sign.push('\n');
+        push_hex(string_to_sign, &Sha256::digest(canonical.as_bytes()));
+        let mut mac = self.mac.clone();
+        mac.update(string_to_sign.as_bytes());
+        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), signature);
     }
 
     /// Signs an `http::Request` at time `at`: adds `X-Sdk-Date` (unless the request has one,

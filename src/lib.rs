@@ -35,6 +35,7 @@
 //! - `blocking` (default): the MPC client over `ureq`.
 //! - `server` (default): the embedded local MPC endpoint.
 //! - `cli` (default): the `aksk` command-line tool.
+//! - `vectors` (default): reading and checking test-vector files.
 //! - `zeroize` (default): secrets are wiped on drop with the `zeroize` crate.
 //!
 //! With `default-features = false` the crate depends only on `hmac`, `sha2`, `hex`,
@@ -55,6 +56,8 @@ mod request;
 #[cfg(feature = "server")]
 pub mod server;
 mod signer;
+#[cfg(feature = "vectors")]
+pub mod vectors;
 pub mod verify;
 
 pub use credentials::{Credentials, SecretString};

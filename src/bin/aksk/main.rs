@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod credentials;
 mod mpc;
 mod serve;
 mod sign;
@@ -33,7 +34,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // One line: what was wrong. `aksk --help` shows the usage.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            return usage_error(first.trim_start_matches("error: "));
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
     match cli.command {
         Command::Sign(args) => sign::run(args),
         Command::Vectors(cmd) => vectors::run(cmd),

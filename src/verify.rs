@@ -1,1 +1,0 @@
-//! Checks signatures the way the API gateway does.

@@ -1,0 +1,206 @@
+//! Why a signature was refused, and how the API gateway answers it.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::date::SdkDate;
+use crate::error::SignError;
+
+/// The error code of every answer to a failed AK/SK authentication.
+pub const APIGW_0301: &str = "APIGW.0301";
+
+/// The prefix of every `error_msg` of a failed IAM authentication.
+const PREFIX: &str = "Incorrect IAM authentication information: ";
+
+/// Longest piece of the request echoed back in an error (an access key, an algorithm).
+const ECHO_MAX: usize = 128;
+
+/// Why a request's signature was refused.
+///
+/// Each kind maps to the answer of the API gateway: [`VerifyError::status`] (always 401),
+/// [`VerifyError::error_code`] (`APIGW.0301`) and [`VerifyError::error_msg`] (the gateway's
+/// wording). `Display` gives a short lower-case message. No variant ever holds a secret key;
+/// a canonical request is kept with any security token redacted.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use huaweicloud_aksk::SignableRequest;
+/// use huaweicloud_aksk::verify::{KeySet, Verifier, VerifyError};
+///
+/// let verifier = Verifier::new(KeySet::new());
+/// let headers = [("Host", "127.0.0.1"), ("X-Sdk-Date", "20261128T043500Z")];
+/// let req = SignableRequest::new("GET", "/v1/p/remux/task")?.with_headers(&headers);
+/// let err = verifier.verify(&req, Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap()).unwrap_err();
+/// assert_eq!(err, VerifyError::MissingAuthorization);
+/// assert_eq!(err.status(), 401);
+/// assert_eq!(err.error_code(), "APIGW.0301");
+/// assert!(err.error_msg().starts_with("Incorrect IAM authentication information: "));
+/// # Ok::<(), huaweicloud_aksk::SignError>(())
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The request carries no `Authorization` header.
+    MissingAuthorization,
+    /// The `Authorization` header is not of the form
+    /// `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=<64 hex>`.
+    MalformedAuthorization {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The `Authorization` header names an algorithm other than `SDK-HMAC-SHA256`.
+    UnsupportedAlgorithm {
+        /// The algorithm named (at most 128 characters of it).
+        algorithm: String,
+    },
+    /// The request carries no `X-Sdk-Date` header.
+    MissingDate,
+    /// `x-sdk-date` is not among the signed headers.
+    DateNotSigned,
+    /// `X-Sdk-Date` is not of the form `YYYYMMDDTHHMMSSZ`, or is given more than once.
+    InvalidDate,
+    /// The signing time is further from the verifier's clock than the allowed skew.
+    Expired {
+        /// The request's `X-Sdk-Date`.
+        signature_time: SdkDate,
+        /// The verifier's clock.
+        server_time: DateTime<Utc>,
+    },
+    /// No secret key is known for the access key.
+    UnknownAccessKey {
+        /// The access key given (at most 128 characters of it).
+        access_key: String,
+    },
+    /// A header named in `SignedHeaders` is absent from the request.
+    MissingSignedHeader {
+        /// The header's name, lower case.
+        name: String,
+    },
+    /// The `X-Sdk-Content-Sha256` header cannot be trusted: it is not signed, is given twice,
+    /// or does not match the body.
+    ContentHash {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The request cannot be canonicalised (an invalid method or header).
+    InvalidRequest(SignError),
+    /// The signature differs from the one computed with the access key's secret key.
+    SignatureMismatch {
+        /// The signed header names the client sent.
+        signed_headers: String,
+        /// The canonical request the verifier computed (security token redacted), for the
+        /// client to compare with its own.
+        canonical_request: String,
+    },
+}
+
+impl VerifyError {
+    /// The HTTP status the gateway answers with: 401.
+    pub fn status(&self) -> u16 {
+        401
+    }
+
+    /// The gateway's error code: `APIGW.0301`.
+    pub fn error_code(&self) -> &'static str {
+        APIGW_0301
+    }
+
+    /// The gateway's `error_msg`, e.g.
+    /// `Incorrect IAM authentication information: verify aksk signature fail, ...`.
+    ///
+    /// On a signature mismatch it shows the verifier's canonical request with `\n` written as
+    /// `|`, as the gateway does, so that a client can compare it with its own.
+    pub fn error_msg(&self) -> String {
+        let detail = match self {
+            VerifyError::MissingAuthorization => {
+                "Authorization header or x-auth-token not found".to_owned()
+            }
+            VerifyError::MalformedAuthorization { reason } => {
+                format!("Authorization format incorrect: {reason}")
+            }
+            VerifyError::UnsupportedAlgorithm { algorithm } => {
+                format!("unsupported signing algorithm {algorithm}")
+            }
+            VerifyError::MissingDate => "x-sdk-date header not found".to_owned(),
+            VerifyError::DateNotSigned => "x-sdk-date is not in SignedHeaders".to_owned(),
+            VerifyError::InvalidDate => {
+                "x-sdk-date format incorrect, expected YYYYMMDDTHHMMSSZ".to_owned()
+            }
+            VerifyError::Expired {
+                signature_time,
+                server_time,
+            } => format!(
+                "signature expired, signature time:{signature_time}, server time:{}",
+                server_time.format("%Y%m%dT%H%M%SZ")
+            ),
+            VerifyError::UnknownAccessKey { access_key } => format!("ak {access_key} not exist"),
+            VerifyError::MissingSignedHeader { name } => {
+                format!("verify aksk signature fail, signed header {name} not found")
+            }
+            VerifyError::ContentHash { reason } => {
+                format!("verify aksk signature fail, x-sdk-content-sha256 {reason}")
+            }
+            VerifyError::InvalidRequest(e) => format!("verify aksk signature fail, {e}"),
+            VerifyError::SignatureMismatch {
+                signed_headers,
+                canonical_request,
+            } => format!(
+                "verify aksk signature fail, SignedHeaders:{signed_headers}, CanonicalRequest:{}",
+                canonical_request.replace('\n', "|")
+            ),
+        };
+        format!("{PREFIX}{detail}")
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::MissingAuthorization => f.write_str("no Authorization header"),
+            VerifyError::MalformedAuthorization { reason } => {
+                write!(f, "malformed Authorization header: {reason}")
+            }
+            VerifyError::UnsupportedAlgorithm { algorithm } => {
+                write!(f, "unsupported signing algorithm {algorithm:?}")
+            }
+            VerifyError::MissingDate => f.write_str("no X-Sdk-Date header"),
+            VerifyError::DateNotSigned => f.write_str("x-sdk-date is not a signed header"),
+            VerifyError::InvalidDate => f.write_str("invalid X-Sdk-Date"),
+            VerifyError::Expired {
+                signature_time,
+                server_time,
+            } => write!(
+                f,
+                "signature expired: signed at {signature_time}, server time {}",
+                server_time.format("%Y%m%dT%H%M%SZ")
+            ),
+            VerifyError::UnknownAccessKey { access_key } => {
+                write!(f, "unknown access key {access_key:?}")
+            }
+            VerifyError::MissingSignedHeader { name } => {
+                write!(f, "signed header {name:?} is absent from the request")
+            }
+            VerifyError::ContentHash { reason } => write!(f, "x-sdk-content-sha256 {reason}"),
+            VerifyError::InvalidRequest(e) => write!(f, "invalid request: {e}"),
+            VerifyError::SignatureMismatch { .. } => f.write_str("signature does not match"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VerifyError::InvalidRequest(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// At most [`ECHO_MAX`] characters of an untrusted string, for an error message.
+pub(crate) fn echo(s: &str) -> String {
+    match s.char_indices().nth(ECHO_MAX) {
+        Some((end, _)) => format!("{}...", &s[..end]),
+        None => s.to_owned(),
+    }
+}

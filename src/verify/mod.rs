@@ -1,0 +1,653 @@
+//! Checks signatures the way the API gateway does: strict `Authorization` parsing, clock
+//! skew, the canonical request rebuilt from the wire form, constant-time comparison.
+//!
+//! The verifier is sans-IO, like the signer: it is given a request (a borrowed
+//! [`SignableRequest`] or an [`http::Request`]), the current time, and a way to find the
+//! secret key of an access key ([`SecretKeys`]); it reads no clock and opens nothing.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use huaweicloud_aksk::verify::{KeySet, Verifier};
+//! use huaweicloud_aksk::{Credentials, Signer};
+//!
+//! let credentials = Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST");
+//! let at = Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap();
+//!
+//! // A client signs...
+//! let mut req = http::Request::delete("http://127.0.0.1:8080/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211")
+//!     .header("X-Project-Id", "0123456789abcdef0123456789abcdef")
+//!     .body(Vec::new())?;
+//! Signer::new(credentials.clone()).sign_at(&mut req, at)?;
+//!
+//! // ...and the server checks, two minutes later by its clock.
+//! let verifier = Verifier::new(KeySet::from_iter([credentials]));
+//! let verified = verifier.verify_http(&req, at + chrono::TimeDelta::minutes(2))?;
+//! assert_eq!(verified.access_key(), "HWCEXAMPLEAK0123TEST");
+//! assert!(verified.payload_signed());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What is accepted
+//! Any choice of signed headers, as long as `x-sdk-date` is one of them: the official
+//! Python SDK signs `content-type;host;user-agent;x-project-id;x-sdk-date`, Go signs neither
+//! `host` nor `content-type`, Node signs names with `_`. The canonical request is rebuilt
+//! with the rules of [`Signer`] from exactly the headers named in `SignedHeaders`.
+//!
+//! `X-Sdk-Content-Sha256` must be signed when present. Its value is the payload hash
+//! (`UNSIGNED-PAYLOAD`: the body is not covered, see [`Verified::payload_signed`]); a hex
+//! hash must be the hash of the body. The official Python SDK signs `UNSIGNED-PAYLOAD`
+//! requests with an empty body over the empty body's hash instead: when the body is empty,
+//! that is tried too.
+
+mod authorization;
+mod error;
+
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
+
+pub use authorization::Authorization;
+pub use error::{APIGW_0301, VerifyError};
+
+use crate::canonical::{self, EMPTY_SHA256, Mode, Scratch, UNSIGNED_PAYLOAD};
+use crate::credentials::Credentials;
+use crate::date::SdkDate;
+use crate::request::{Headers, Payload, SignableRequest};
+use crate::signer::Signer;
+
+/// The largest difference between `X-Sdk-Date` and the verifier's clock that the gateway
+/// accepts: 15 minutes.
+pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// Finds the secret key of an access key, as a prepared [`Signer`] (its HMAC key state is
+/// computed once, so a verification costs about two hashes).
+///
+/// Implemented by [`KeySet`], by maps from access keys to signers, by a single [`Signer`]
+/// (which knows only its own access key), and through references, `Box` and `Arc`.
+pub trait SecretKeys {
+    /// The signer of `access_key`, or `None` when the access key is unknown.
+    fn signer(&self, access_key: &str) -> Option<&Signer>;
+}
+
+impl<T: SecretKeys + ?Sized> SecretKeys for &T {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        (**self).signer(access_key)
+    }
+}
+
+impl<T: SecretKeys + ?Sized> SecretKeys for Box<T> {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        (**self).signer(access_key)
+    }
+}
+
+impl<T: SecretKeys + ?Sized> SecretKeys for Arc<T> {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        (**self).signer(access_key)
+    }
+}
+
+impl SecretKeys for Signer {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        (self.credentials().access_key() == access_key).then_some(self)
+    }
+}
+
+impl<S: Borrow<str> + std::hash::Hash + Eq, H: std::hash::BuildHasher> SecretKeys
+    for HashMap<S, Signer, H>
+{
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        self.get(access_key)
+    }
+}
+
+impl<S: Borrow<str> + Ord> SecretKeys for BTreeMap<S, Signer> {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        self.get(access_key)
+    }
+}
+
+/// A set of credentials, each kept as a prepared [`Signer`] and looked up by access key.
+///
+/// ```
+/// use huaweicloud_aksk::Credentials;
+/// use huaweicloud_aksk::verify::{KeySet, SecretKeys};
+///
+/// let mut keys = KeySet::new();
+/// keys.insert(Credentials::new("AK1", "secret one"));
+/// assert!(keys.signer("AK1").is_some());
+/// assert!(keys.signer("AK2").is_none());
+/// // Debug output shows access keys only.
+/// assert!(!format!("{keys:?}").contains("secret"));
+/// ```
+#[derive(Clone, Default)]
+pub struct KeySet {
+    signers: HashMap<Box<str>, Signer>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> Self {
+        KeySet::default()
+    }
+
+    /// Adds credentials (replacing those of the same access key, which are returned).
+    pub fn insert(&mut self, credentials: Credentials) -> Option<Signer> {
+        let ak: Box<str> = credentials.access_key().into();
+        self.signers.insert(ak, Signer::new(credentials))
+    }
+
+    /// Removes the credentials of `access_key`.
+    pub fn remove(&mut self, access_key: &str) -> Option<Signer> {
+        self.signers.remove(access_key)
+    }
+
+    /// The number of access keys.
+    pub fn len(&self) -> usize {
+        self.signers.len()
+    }
+
+    /// Is the set empty?
+    pub fn is_empty(&self) -> bool {
+        self.signers.is_empty()
+    }
+
+    /// The access keys, in no particular order.
+    pub fn access_keys(&self) -> impl Iterator<Item = &str> {
+        self.signers.keys().map(|k| &**k)
+    }
+}
+
+impl SecretKeys for KeySet {
+    fn signer(&self, access_key: &str) -> Option<&Signer> {
+        self.signers.get(access_key)
+    }
+}
+
+impl FromIterator<Credentials> for KeySet {
+    fn from_iter<I: IntoIterator<Item = Credentials>>(iter: I) -> Self {
+        let mut keys = KeySet::new();
+        for credentials in iter {
+            keys.insert(credentials);
+        }
+        keys
+    }
+}
+
+impl Extend<Credentials> for KeySet {
+    fn extend<I: IntoIterator<Item = Credentials>>(&mut self, iter: I) {
+        for credentials in iter {
+            self.insert(credentials);
+        }
+    }
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut keys: Vec<&str> = self.access_keys().collect();
+        keys.sort_unstable();
+        f.debug_struct("KeySet")
+            .field("access_keys", &keys)
+            .finish()
+    }
+}
+
+/// Checks `SDK-HMAC-SHA256` signatures against a set of secret keys.
+///
+/// Share one verifier between threads: it is `Send + Sync` when its key store is, and
+/// verifying takes `&self`.
+#[derive(Debug, Clone)]
+pub struct Verifier<K> {
+    keys: K,
+    max_skew: Duration,
+}
+
+impl<K: SecretKeys> Verifier<K> {
+    /// A verifier over `keys`, allowing a clock skew of [`DEFAULT_MAX_SKEW`] (15 minutes).
+    pub fn new(keys: K) -> Self {
+        Verifier {
+            keys,
+            max_skew: DEFAULT_MAX_SKEW,
+        }
+    }
+
+    /// Allows `X-Sdk-Date` to be at most `max_skew` away from the verifier's clock, in
+    /// either direction.
+    pub fn with_max_skew(mut self, max_skew: Duration) -> Self {
+        self.max_skew = max_skew;
+        self
+    }
+
+    /// The allowed clock skew.
+    pub fn max_skew(&self) -> Duration {
+        self.max_skew
+    }
+
+    /// The key store.
+    pub fn keys(&self) -> &K {
+        &self.keys
+    }
+
+    /// The key store, to change it.
+    pub fn keys_mut(&mut self) -> &mut K {
+        &mut self.keys
+    }
+
+    /// Checks the signature of `req` at time `now`.
+    ///
+    /// `req` is the request as received: the method, the path and query exactly as on the
+    /// wire (still percent-encoded), the headers (with `Host`), and the body
+    /// ([`Payload::Bytes`]). Working memory is a per-thread buffer; see
+    /// [`Verifier::verify_with`] for a caller-owned one.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use huaweicloud_aksk::verify::Verifier;
+    /// use huaweicloud_aksk::{Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
+    ///
+    /// let signer = Signer::new(Credentials::new("AK", "SK"));
+    /// let url = "/v1/p/remux/task?task_id=1";
+    /// let unsigned = [("Host", "127.0.0.1:8080")];
+    /// let mut buf = SigningBuffer::new();
+    /// let date = SdkDate::parse("20261128T043500Z")?;
+    /// let signed = signer.sign_into(&SignableRequest::new("DELETE", url)?.with_headers(&unsigned), date, &mut buf)?;
+    /// let headers = [
+    ///     ("Host", "127.0.0.1:8080"),
+    ///     ("X-Sdk-Date", "20261128T043500Z"),
+    ///     ("Authorization", signed.authorization()),
+    /// ];
+    ///
+    /// let verifier = Verifier::new(signer);
+    /// let req = SignableRequest::new("DELETE", url)?.with_headers(&headers);
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 28, 4, 40, 0).unwrap();
+    /// assert!(verifier.verify(&req, now).is_ok());
+    /// // Twenty minutes later, the same request has expired.
+    /// let later = Utc.with_ymd_and_hms(2026, 11, 28, 4, 55, 1).unwrap();
+    /// assert!(verifier.verify(&req, later).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify<'a>(
+        &self,
+        req: &SignableRequest<'a>,
+        now: DateTime<Utc>,
+    ) -> Result<Verified<'a>, VerifyError> {
+        BUFFER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => self.verify_with(req, now, &mut buf),
+            Err(_) => self.verify_with(req, now, &mut VerifyBuffer::new()),
+        })
+    }
+
+    /// Checks the signature of an `http::Request` as received, at time `now`; the body is
+    /// hashed. The `Host` header is used, or else the URI's authority (HTTP/2).
+    pub fn verify_http<'a, B: AsRef<[u8]>>(
+        &self,
+        req: &'a http::Request<B>,
+        now: DateTime<Utc>,
+    ) -> Result<Verified<'a>, VerifyError> {
+        self.verify(&SignableRequest::from_http(req), now)
+    }
+
+    /// [`Verifier::verify`] with caller-owned working memory: once `buf` has grown, a
+    /// verification allocates nothing (except to describe an error).
+    pub fn verify_with<'a>(
+        &self,
+        req: &SignableRequest<'a>,
+        now: DateTime<Utc>,
+        buf: &mut VerifyBuffer,
+    ) -> Result<Verified<'a>, VerifyError> {
+        let found = scan(req.headers)?;
+        let auth = Authorization::parse(
+            found
+                .authorization
+                .ok_or(VerifyError::MissingAuthorization)?,
+        )?;
+
+        if found.dates == 0 {
+            return Err(VerifyError::MissingDate);
+        }
+        if !auth.is_signed("x-sdk-date") {
+            return Err(VerifyError::DateNotSigned);
+        }
+        let date = match (found.date, found.dates) {
+            (Some(value), 1) => {
+                SdkDate::parse(value.trim()).map_err(|_| VerifyError::InvalidDate)?
+            }
+            _ => return Err(VerifyError::InvalidDate),
+        };
+        self.check_skew(date, now)?;
+
+        let signer =
+            self.keys
+                .signer(auth.access_key())
+                .ok_or_else(|| VerifyError::UnknownAccessKey {
+                    access_key: error::echo(auth.access_key()),
+                })?;
+
+        let content = check_content_hash(&auth, &found, req.payload, &mut buf.payload_hex)?;
+
+        // Over HTTP/2 the host is the URI's authority, not a header.
+        let with_host: Vec<(&str, &str)>;
+        let mut req = *req;
+        if !found.host && auth.is_signed("host") {
+            if let Some(authority) = req.authority.filter(|a| !a.is_empty()) {
+                with_host = pairs_with_host(req.headers, authority);
+                req.headers = Headers::Pairs(&with_host);
+            }
+        }
+
+        let signed_headers = auth.signed_headers_str();
+        let layout = canonical::build(
+            &req,
+            Mode::Verify { signed_headers },
+            &mut buf.scratch,
+            &mut buf.canonical,
+            &mut buf.payload_hex,
+        )
+        .map_err(VerifyError::InvalidRequest)?;
+        if &buf.canonical[layout.signed_headers.clone()] != signed_headers {
+            let present = &buf.canonical[layout.signed_headers];
+            let name = auth
+                .signed_headers()
+                .find(|n| !present.split(';').any(|p| p == *n))
+                .unwrap_or("");
+            return Err(VerifyError::MissingSignedHeader {
+                name: name.to_owned(),
+            });
+        }
+
+        signer.sign_canonical(
+            &buf.canonical,
+            date,
+            &mut buf.string_to_sign,
+            &mut buf.signature,
+        );
+        let mut payload_signed = content != Content::Unsigned;
+        let mut matches = ct_eq(&buf.signature, auth.signature().as_bytes());
+        if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
+            // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
+            let mut canonical = std::mem::take(&mut buf.canonical);
+            let end = canonical.len();
+            canonical.truncate(end - UNSIGNED_PAYLOAD.len());
+            canonical.push_str(EMPTY_SHA256);
+            signer.sign_canonical(
+                &canonical,
+                date,
+                &mut buf.string_to_sign,
+                &mut buf.signature,
+            );
+            matches = ct_eq(&buf.signature, auth.signature().as_bytes());
+            canonical.truncate(end - UNSIGNED_PAYLOAD.len());
+            canonical.push_str(UNSIGNED_PAYLOAD);
+            buf.canonical = canonical;
+            payload_signed = true;
+        }
+        if !matches {
+            return Err(VerifyError::SignatureMismatch {
+                signed_headers: signed_headers.to_owned(),
+                canonical_request: crate::redact::canonical(&buf.canonical).to_string(),
+            });
+        }
+        Ok(Verified {
+            access_key: auth.access_key(),
+            signed_headers,
+            date,
+            payload_signed,
+        })
+    }
+
+    fn check_skew(&self, date: SdkDate, now: DateTime<Utc>) -> Result<(), VerifyError> {
+        let skew = (now - date.to_datetime()).abs();
+        // A skew too large for chrono is never exceeded.
+        let too_far = TimeDelta::from_std(self.max_skew).is_ok_and(|max| skew > max);
+        if too_far {
+            return Err(VerifyError::Expired {
+                signature_time: date,
+                server_time: now,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A request whose signature checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified<'a> {
+    access_key: &'a str,
+    signed_headers: &'a str,
+    date: SdkDate,
+    payload_signed: bool,
+}
+
+impl<'a> Verified<'a> {
+    /// The access key that signed the request.
+    pub fn access_key(&self) -> &'a str {
+        self.access_key
+    }
+
+    /// The signed header names, lower case, joined by `;`.
+    pub fn signed_headers(&self) -> &'a str {
+        self.signed_headers
+    }
+
+    /// The signing time (`X-Sdk-Date`).
+    pub fn date(&self) -> SdkDate {
+        self.date
+    }
+
+    /// Does the signature cover the body? `false` when the request was signed with
+    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` over a non-empty body (or the caller gave
+    /// [`Payload::Unsigned`]): anyone who saw the request could then change its body.
+    pub fn payload_signed(&self) -> bool {
+        self.payload_signed
+    }
+}
+
+/// Caller-owned working memory for [`Verifier::verify_with`]; reuse it across requests.
+#[derive(Debug, Clone)]
+pub struct VerifyBuffer {
+    scratch: Scratch,
+    canonical: String,
+    string_to_sign: String,
+    payload_hex: [u8; 64],
+    signature: [u8; 64],
+}
+
+impl Default for VerifyBuffer {
+    fn default() -> Self {
+        VerifyBuffer::new()
+    }
+}
+
+impl VerifyBuffer {
+    /// An empty buffer, sized for typical requests.
+    pub fn new() -> Self {
+        VerifyBuffer {
+            scratch: Scratch::default(),
+            canonical: String::with_capacity(512),
+            string_to_sign: String::with_capacity(128),
+            payload_hex: [b'0'; 64],
+            signature: [b'0'; 64],
+        }
+    }
+
+    /// The canonical request of the last verification (security token included: keep it
+    /// out of logs).
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical
+    }
+}
+
+thread_local! {
+    static BUFFER: RefCell<VerifyBuffer> = RefCell::new(VerifyBuffer::new());
+}
+
+/// What one pass over the headers found.
+#[derive(Default)]
+struct Found<'a> {
+    authorization: Option<&'a str>,
+    date: Option<&'a str>,
+    dates: usize,
+    host: bool,
+    content_sha256: Option<&'a str>,
+    content_sha256_count: usize,
+}
+
+fn scan(headers: Headers<'_>) -> Result<Found<'_>, VerifyError> {
+    let mut found = Found::default();
+    let mut authorizations = 0;
+    let mut authorization_utf8 = true;
+    each_header(headers, |name, value| {
+        if name.eq_ignore_ascii_case("authorization") {
+            authorizations += 1;
+            match value {
+                Some(v) => found.authorization = Some(v),
+                None => authorization_utf8 = false,
+            }
+        } else if name.eq_ignore_ascii_case("x-sdk-date") {
+            found.dates += 1;
+            if let Some(v) = value {
+                found.date.get_or_insert(v);
+            }
+        } else if name.eq_ignore_ascii_case("host") {
+            found.host = true;
+        } else if name.eq_ignore_ascii_case("x-sdk-content-sha256") {
+            found.content_sha256_count += 1;
+            if let Some(v) = value {
+                found.content_sha256.get_or_insert(v);
+            }
+        }
+    });
+    if authorizations > 1 {
+        return Err(VerifyError::MalformedAuthorization {
+            reason: "more than one Authorization header",
+        });
+    }
+    if !authorization_utf8 {
+        return Err(VerifyError::MalformedAuthorization {
+            reason: "not UTF-8",
+        });
+    }
+    Ok(found)
+}
+
+/// Calls `f` with each header's name and its value (`None` when it is not UTF-8).
+fn each_header<'a>(headers: Headers<'a>, mut f: impl FnMut(&'a str, Option<&'a str>)) {
+    match headers {
+        Headers::Pairs(pairs) => {
+            for &(name, value) in pairs {
+                f(name, Some(value));
+            }
+        }
+        Headers::Map(map) => {
+            for (name, value) in map {
+                f(name.as_str(), std::str::from_utf8(value.as_bytes()).ok());
+            }
+        }
+    }
+}
+
+/// How the payload enters the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// The body's hash (computed here, or given by the caller or a checked header).
+    Hashed,
+    /// `UNSIGNED-PAYLOAD`, or a body the caller does not have.
+    Unsigned,
+}
+
+/// Checks `X-Sdk-Content-Sha256`: signed if present, and when it is a hash, the body's.
+fn check_content_hash(
+    auth: &Authorization<'_>,
+    found: &Found<'_>,
+    payload: Payload<'_>,
+    hex_buf: &mut [u8; 64],
+) -> Result<Content, VerifyError> {
+    let content_error = |reason| VerifyError::ContentHash { reason };
+    if auth.is_signed("x-sdk-content-sm3") {
+        return Err(content_error(
+            "cannot be replaced by x-sdk-content-sm3 in SDK-HMAC-SHA256",
+        ));
+    }
+    let Some(value) = found.content_sha256 else {
+        return Ok(if matches!(payload, Payload::Unsigned) {
+            Content::Unsigned
+        } else {
+            Content::Hashed
+        });
+    };
+    if !auth.is_signed("x-sdk-content-sha256") {
+        return Err(content_error("is present but not signed"));
+    }
+    if found.content_sha256_count > 1 {
+        return Err(content_error("is given more than once"));
+    }
+    let value = value.trim();
+    if value == UNSIGNED_PAYLOAD {
+        return Ok(Content::Unsigned);
+    }
+    let body_hex: &[u8] = match payload {
+        Payload::Bytes(body) => {
+            let _ = hex::encode_to_slice(Sha256::digest(body), hex_buf);
+            &hex_buf[..]
+        }
+        Payload::Sha256Hex(hex) => hex.as_bytes(),
+        Payload::Unsigned => return Ok(Content::Unsigned),
+    };
+    if value.len() != 64 || !value.as_bytes().eq_ignore_ascii_case(body_hex) {
+        return Err(content_error("does not match the body"));
+    }
+    Ok(Content::Hashed)
+}
+
+/// The headers of `headers` plus `Host: authority`, as pairs.
+fn pairs_with_host<'a>(headers: Headers<'a>, authority: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<(&str, &str)> = match headers {
+        Headers::Pairs(pairs) => pairs.to_vec(),
+        Headers::Map(map) => map
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str(), std::str::from_utf8(v.as_bytes()).ok()?)))
+            .collect(),
+    };
+    pairs.push(("host", authority));
+    pairs
+}
+
+/// Compares a computed signature with a given one in time independent of where they differ.
+fn ct_eq(computed: &[u8; 64], given: &[u8]) -> bool {
+    if given.len() != computed.len() {
+        return false;
+    }
+    let diff = computed
+        .iter()
+        .zip(given)
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    std::hint::black_box(diff) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Verifier<KeySet>>();
+        assert_send_sync::<VerifyBuffer>();
+    }
+
+    #[test]
+    fn constant_time_comparison_compares_every_byte() {
+        let a = [b'a'; 64];
+        let mut b = a;
+        assert!(ct_eq(&a, &b));
+        b[63] = b'b';
+        assert!(!ct_eq(&a, &b));
+        assert!(!ct_eq(&a, &b[..63]));
+    }
+}

@@ -401,7 +401,7 @@ impl<'b> Signed<'b> {
         }
         let canonical_query = self.canonical_query();
         let uri = if uri.query().unwrap_or("") == canonical_query
-            && (uri.query().is_some() == !canonical_query.is_empty())
+            && (uri.query().is_some() != canonical_query.is_empty())
         {
             None
         } else {

@@ -1,0 +1,188 @@
+//! `Signer::sign_into` allocates nothing once its `SigningBuffer` has grown.
+//!
+//! A counting global allocator counts the allocations made on the test's own thread while
+//! a flag is set; the harness's other threads are not counted. This is an allocation count,
+//! not a timing: the result is the same on every machine.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use huaweicloud_aksk::{Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer};
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with` fails only while the thread is being torn down; nothing is counted then.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        }
+    });
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counting touches
+// only const-initialised thread locals, which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: `ptr` was allocated by `System` (every allocation goes through it) with
+        // `layout`, as the caller guarantees.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `realloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` and returns how many allocations (including reallocations) it made on this
+/// thread.
+fn allocations_in(f: impl FnOnce()) -> u64 {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|on| on.set(true));
+    f();
+    COUNTING.with(|on| on.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+const ROUNDS: usize = 1000;
+
+fn signer() -> Signer {
+    Signer::new(Credentials::new(
+        "HWCEXAMPLEAK0123TEST",
+        "HWCexampleSK0123456789abcdefghijklmnopqrST",
+    ))
+}
+
+fn date() -> SdkDate {
+    SdkDate::parse("20261128T043500Z").unwrap()
+}
+
+/// Signs `req` once to grow the buffer, then asserts that `ROUNDS` more signatures into the
+/// same buffer allocate nothing and give the same signature.
+fn assert_no_allocation_after_warm_up(signer: &Signer, req: &SignableRequest<'_>) {
+    let mut buf = SigningBuffer::new();
+    let first = signer
+        .sign_into(req, date(), &mut buf)
+        .unwrap()
+        .signature()
+        .to_owned();
+    let mut same = true;
+    let n = allocations_in(|| {
+        for _ in 0..ROUNDS {
+            let signed = signer.sign_into(req, date(), &mut buf).unwrap();
+            same &= signed.signature() == first;
+        }
+    });
+    assert!(same, "a later signature differs from the first");
+    assert_eq!(
+        n, 0,
+        "{ROUNDS} signatures after the warm-up allocated {n} times"
+    );
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let n = allocations_in(|| {
+        std::hint::black_box(String::with_capacity(10));
+    });
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn signing_delete_remux_task_allocates_nothing_once_the_buffer_has_grown() {
+    let headers = [
+        ("X-Project-Id", "0123456789abcdef0123456789abcdef"),
+        ("Content-Type", "application/json"),
+    ];
+    let req = SignableRequest::new(
+        "DELETE",
+        "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211",
+    )
+    .unwrap()
+    .with_headers(&headers);
+    assert_no_allocation_after_warm_up(&signer(), &req);
+}
+
+#[test]
+fn a_query_to_sort_and_escape_allocates_nothing_once_the_buffer_has_grown() {
+    let req = SignableRequest::new(
+        "get",
+        "https://h.example.com/a%20b/%C3%A9t%C3%A9/c+d?z=%2B1&B=x&a=y&k=10&k=2&%7E=%E2%82%AC&e=a%20b&&flag&x=%zz",
+    )
+    .unwrap();
+    assert_no_allocation_after_warm_up(&signer(), &req);
+}
+
+#[test]
+fn several_headers_a_token_and_a_body_allocate_nothing_once_the_buffer_has_grown() {
+    let headers = [
+        ("X-Project-Id", "0123456789abcdef0123456789abcdef"),
+        ("content-type", "  application/json; charset=utf-8 "),
+        ("User-Agent", "huaweicloud-aksk/0.1"),
+        ("Accept", "application/json"),
+        ("X-Repeated", "b"),
+        ("x-repeated", "a"),
+        ("X_Not_Signed", "skipped"),
+        ("X-Custom", "in  ner\tspace"),
+    ];
+    let signer = signer().always_hash_body(false);
+    let temporary = Signer::new(
+        Credentials::new(
+            "HWCEXAMPLEAK0123TEST",
+            "HWCexampleSK0123456789abcdefghijklmnopqrST",
+        )
+        .with_security_token("example-security-token"),
+    );
+    let body = br#"{"task_id":"100211"}"#;
+    let base = SignableRequest::new(
+        "POST",
+        "https://mpc.cn-north-4.myhuaweicloud.com:443/v1/p/remux/task?b=2&a=1",
+    )
+    .unwrap()
+    .with_headers(&headers);
+    assert_no_allocation_after_warm_up(&signer, &base.with_body(body));
+    assert_no_allocation_after_warm_up(&temporary, &base.with_body(body));
+    assert_no_allocation_after_warm_up(&signer, &base.with_payload(Payload::Unsigned));
+}
+
+#[test]
+fn a_header_map_allocates_nothing_once_the_buffer_has_grown() {
+    let mut map = http::HeaderMap::new();
+    map.insert(
+        "x-project-id",
+        http::HeaderValue::from_static("0123456789abcdef0123456789abcdef"),
+    );
+    map.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/json"),
+    );
+    let req = SignableRequest::new(
+        "DELETE",
+        "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211",
+    )
+    .unwrap()
+    .with_header_map(&map);
+    assert_no_allocation_after_warm_up(&signer(), &req);
+}

@@ -10,6 +10,7 @@
 
 use std::ops::Range;
 
+use crate::algorithm::BodyHash;
 use crate::date::SdkDate;
 use crate::encoding::{decode_into, encode_into};
 use crate::error::SignError;
@@ -38,6 +39,8 @@ pub(crate) struct SignContext<'s> {
     pub(crate) unsigned_for_non_json: bool,
     /// The content-hash header (`x-sdk-content-sha256`, or `x-sdk-content-sm3`).
     pub(crate) content_header: &'static str,
+    /// How the body is hashed (SHA-256, or SM3).
+    pub(crate) body_hash: BodyHash,
 }
 
 /// Which headers enter the canonical request.
@@ -254,6 +257,22 @@ pub(crate) fn build(
     out: &mut String,
     payload_hex: &mut [u8; 64],
 ) -> Result<Layout, SignError> {
+    let body_hash = match mode {
+        Mode::Sign(ctx) => ctx.body_hash,
+        Mode::Verify { .. } => BodyHash::SHA256,
+    };
+    build_hashed(req, mode, body_hash, scratch, out, payload_hex)
+}
+
+/// [`build`], with the body hashed by `body_hash` (SM3 for the SM3 algorithms).
+pub(crate) fn build_hashed(
+    req: &SignableRequest<'_>,
+    mode: Mode<'_>,
+    body_hash: BodyHash,
+    scratch: &mut Scratch,
+    out: &mut String,
+    payload_hex: &mut [u8; 64],
+) -> Result<Layout, SignError> {
     out.clear();
     scratch.bytes.clear();
     scratch.headers.clear();
@@ -388,10 +407,9 @@ pub(crate) fn build(
     match (content_hash, req.payload) {
         (Some(given), _) => out.push_str(given),
         (None, Payload::Sha256Hex(hex)) => out.push_str(hex),
-        (None, Payload::Bytes([])) => out.push_str(EMPTY_SHA256),
+        (None, Payload::Bytes([])) => out.push_str(body_hash.empty),
         (None, Payload::Bytes(body)) => {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(body);
+            let digest = (body_hash.hash)(body);
             let _ = hex::encode_to_slice(digest, payload_hex);
             out.push_str(std::str::from_utf8(payload_hex).unwrap_or(""));
         }

@@ -52,6 +52,15 @@ pub enum SignError {
     },
     /// A date is not of the form `YYYYMMDDTHHMMSSZ`, or is out of range.
     InvalidSdkDate,
+    /// The algorithm needs a feature this build of the crate does not have.
+    UnsupportedAlgorithm {
+        /// The algorithm's name.
+        name: &'static str,
+    },
+    /// `V11-HMAC-SHA256` needs a region and a service for its credential scope.
+    MissingDerivedScope,
+    /// No elliptic-curve key could be derived from the AK/SK.
+    KeyDerivation,
 }
 
 impl fmt::Display for SignError {
@@ -75,6 +84,16 @@ impl fmt::Display for SignError {
             }
             SignError::MissingHost => f.write_str("URI has no host and there is no Host header"),
             SignError::InvalidUri { reason } => write!(f, "invalid URI: {reason}"),
+            SignError::UnsupportedAlgorithm { name } => write!(
+                f,
+                "signing algorithm {name} is not available in this build (enable its feature)"
+            ),
+            SignError::MissingDerivedScope => {
+                f.write_str("V11-HMAC-SHA256 needs a region and a service (the credential scope)")
+            }
+            SignError::KeyDerivation => {
+                f.write_str("no elliptic-curve key could be derived from the AK/SK")
+            }
             SignError::InvalidSdkDate => {
                 f.write_str("invalid X-Sdk-Date: expected YYYYMMDDTHHMMSSZ (UTC, years 0000-9999)")
             }

@@ -36,6 +36,8 @@
 //! - `server` (default): the embedded local MPC endpoint.
 //! - `cli` (default): the `aksk` command-line tool.
 //! - `vectors` (default): reading and checking test-vector files.
+//! - `sm3` (default): `SDK-HMAC-SM3`.
+//! - `ecdsa` (default): `SDK-ECDSA-P256-SHA256` and `SDK-SM2-SM3`.
 //! - `zeroize` (default): secrets are wiped on drop with the `zeroize` crate.
 //!
 //! With `default-features = false` the crate depends only on `hmac`, `sha2`, `hex`,
@@ -44,9 +46,12 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
+mod algorithm;
 mod canonical;
 mod credentials;
 mod date;
+#[cfg(feature = "ecdsa")]
+mod ecdsa;
 mod encoding;
 mod error;
 pub mod loader;
@@ -60,6 +65,7 @@ mod signer;
 pub mod vectors;
 pub mod verify;
 
+pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use credentials::{Credentials, SecretString};
 pub use date::SdkDate;
 pub use error::SignError;

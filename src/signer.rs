@@ -9,6 +9,7 @@ use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
 
+use crate::algorithm::{Algorithm, v11_derived_key};
 use crate::canonical::{self, Added, Layout, Mode, Scratch, SignContext};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
@@ -46,13 +47,21 @@ pub struct Signer {
     invalid: Option<SignError>,
     mac: Hmac<Sha256>,
     unsigned_for_non_json: bool,
+    algorithm: Algorithm,
+    /// `(region, service)`, the V11 credential scope.
+    scope: Option<(Box<str>, Box<str>)>,
+    #[cfg(feature = "sm3")]
+    mac_sm3: Option<Hmac<sm3::Sm3>>,
+    #[cfg(feature = "ecdsa")]
+    ec_key: Option<crate::ecdsa::EcKey>,
 }
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("access_key", &self.credentials.access_key())
-            .field("algorithm", &SDK_HMAC_SHA256)
+            .field("algorithm", &self.algorithm.name())
+            .field("scope", &self.scope)
             .field("unsigned_for_non_json", &self.unsigned_for_non_json)
             .finish_non_exhaustive()
     }
@@ -72,7 +81,59 @@ impl Signer {
             invalid,
             mac,
             unsigned_for_non_json: true,
+            algorithm: Algorithm::SdkHmacSha256,
+            scope: None,
+            #[cfg(feature = "sm3")]
+            mac_sm3: None,
+            #[cfg(feature = "ecdsa")]
+            ec_key: None,
         }
+    }
+
+    /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`. `V11-HMAC-SHA256` also needs
+    /// [`Signer::with_derived_scope`]. An algorithm this build lacks (see
+    /// [`Algorithm::is_available`]) makes every call to sign fail with the reason.
+    ///
+    /// ```
+    /// use huaweicloud_aksk::{Algorithm, Credentials, Signer};
+    ///
+    /// let signer = Signer::new(Credentials::new("AccessKey", "SecretKey"))
+    ///     .with_algorithm(Algorithm::V11HmacSha256)
+    ///     .with_derived_scope("region-id-1", "service");
+    /// assert_eq!(signer.algorithm(), Algorithm::V11HmacSha256);
+    /// ```
+    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        if let Err(e) = algorithm.check_available() {
+            self.invalid.get_or_insert(e);
+            return self;
+        }
+        let sk = self.credentials.secret_key().expose();
+        #[cfg(feature = "sm3")]
+        if algorithm == Algorithm::SdkHmacSm3 {
+            self.mac_sm3 = <Hmac<sm3::Sm3> as Mac>::new_from_slice(sk.as_bytes()).ok();
+        }
+        #[cfg(feature = "ecdsa")]
+        if algorithm.is_ecdsa() && self.invalid.is_none() {
+            match crate::ecdsa::EcKey::derive(algorithm, self.credentials.access_key(), sk) {
+                Ok(key) => self.ec_key = Some(key),
+                Err(e) => self.invalid = Some(e),
+            }
+        }
+        let _ = sk;
+        self
+    }
+
+    /// The region and service of the `V11-HMAC-SHA256` credential scope
+    /// (`YYYYMMDD/region/service`).
+    pub fn with_derived_scope(mut self, region: &str, service: &str) -> Self {
+        self.scope = Some((region.into(), service.into()));
+        self
+    }
+
+    /// The algorithm this signer signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
     }
 
     /// Always hash the body, even when the `Content-Type` is neither JSON nor BSON.
@@ -130,11 +191,20 @@ impl Signer {
         buf: &'b mut SigningBuffer,
     ) -> Result<Signed<'b>, SignError> {
         self.check()?;
+        let scope_ok = self.scope.as_ref().is_some_and(|(region, service)| {
+            [region, service].iter().all(|p| {
+                !p.is_empty() && !p.contains(['/', ',', ' ']) && !p.contains(char::is_control)
+            })
+        });
+        if self.algorithm == Algorithm::V11HmacSha256 && !scope_ok {
+            return Err(SignError::MissingDerivedScope);
+        }
         let ctx = SignContext {
             date,
             security_token: self.credentials.security_token().map(|t| t.expose()),
             unsigned_for_non_json: self.unsigned_for_non_json,
-            content_header: "x-sdk-content-sha256",
+            content_header: self.algorithm.content_header(),
+            body_hash: self.algorithm.body_hash(),
         };
         let layout = canonical::build(
             req,
@@ -144,30 +214,79 @@ impl Signer {
             &mut buf.payload_hex,
         )?;
         let date = layout.date.unwrap_or(date);
-        self.sign_canonical(
-            &buf.canonical,
-            date,
-            &mut buf.string_to_sign,
-            &mut buf.signature,
-        );
+        buf.ec_signature.clear();
+        if self.algorithm.is_ecdsa() {
+            self.sign_canonical_ec(
+                &buf.canonical,
+                date,
+                &mut buf.string_to_sign,
+                &mut buf.ec_signature,
+            )?;
+        } else {
+            self.sign_canonical(
+                &buf.canonical,
+                date,
+                &mut buf.string_to_sign,
+                &mut buf.signature,
+            );
+        }
 
         buf.authorization.clear();
-        buf.authorization.push_str(SDK_HMAC_SHA256);
-        buf.authorization.push_str(" Access=");
-        buf.authorization.push_str(self.credentials.access_key());
+        buf.authorization.push_str(self.algorithm.name());
+        if self.algorithm == Algorithm::V11HmacSha256 {
+            buf.authorization.push_str(" Credential=");
+            buf.authorization.push_str(self.credentials.access_key());
+            buf.authorization.push('/');
+            // The scope is the third line of the V11 string to sign.
+            let info = buf.string_to_sign.split('\n').nth(2).unwrap_or("");
+            buf.authorization.push_str(info);
+        } else {
+            buf.authorization.push_str(" Access=");
+            buf.authorization.push_str(self.credentials.access_key());
+        }
         buf.authorization.push_str(", SignedHeaders=");
         buf.authorization
             .push_str(&buf.canonical[layout.signed_headers.clone()]);
         buf.authorization.push_str(", Signature=");
-        buf.authorization
-            .push_str(std::str::from_utf8(&buf.signature).unwrap_or(""));
+        if self.algorithm.is_ecdsa() {
+            buf.authorization.push_str(&buf.ec_signature);
+        } else {
+            buf.authorization
+                .push_str(std::str::from_utf8(&buf.signature).unwrap_or(""));
+        }
         buf.date = date;
         buf.layout = layout;
         Ok(Signed { buf })
     }
 
+    /// Writes the string to sign of `canonical` at `date`: the algorithm, the date, the
+    /// V11 scope, and the hex hash of the canonical request.
+    fn write_string_to_sign(&self, canonical: &str, date: SdkDate, out: &mut String) {
+        out.clear();
+        out.push_str(self.algorithm.name());
+        out.push('\n');
+        out.push_str(date.as_str());
+        out.push('\n');
+        if self.algorithm == Algorithm::V11HmacSha256 {
+            if let Some((region, service)) = &self.scope {
+                out.push_str(date.day());
+                out.push('/');
+                out.push_str(region);
+                out.push('/');
+                out.push_str(service);
+            }
+            out.push('\n');
+        }
+        if self.algorithm.uses_sm3() {
+            push_hex(out, &crate::algorithm::sm3_digest(canonical.as_bytes()));
+        } else {
+            push_hex(out, &Sha256::digest(canonical.as_bytes()));
+        }
+    }
+
     /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its
-    /// signature (lower-case hex) into `signature`.
+    /// HMAC signature (lower-case hex) into `signature`. For the elliptic-curve algorithms,
+    /// see `sign_canonical_ec`.
     pub(crate) fn sign_canonical(
         &self,
         canonical: &str,
@@ -175,15 +294,70 @@ impl Signer {
         string_to_sign: &mut String,
         signature: &mut [u8; 64],
     ) {
-        string_to_sign.clear();
-        string_to_sign.push_str(SDK_HMAC_SHA256);
-        string_to_sign.push('\n');
-        string_to_sign.push_str(date.as_str());
-        string_to_sign.push('\n');
-        push_hex(string_to_sign, &Sha256::digest(canonical.as_bytes()));
-        let mut mac = self.mac.clone();
-        mac.update(string_to_sign.as_bytes());
-        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), signature);
+        self.write_string_to_sign(canonical, date, string_to_sign);
+        let digest: [u8; 32] = match self.algorithm {
+            Algorithm::V11HmacSha256 => {
+                let info = string_to_sign.split('\n').nth(2).unwrap_or("");
+                let key = v11_derived_key(
+                    self.credentials.access_key(),
+                    self.credentials.secret_key().expose(),
+                    info,
+                );
+                crate::algorithm::hmac_sha256(&key, string_to_sign.as_bytes())
+            }
+            #[cfg(feature = "sm3")]
+            Algorithm::SdkHmacSm3 => match &self.mac_sm3 {
+                Some(mac) => {
+                    let mut mac = mac.clone();
+                    mac.update(string_to_sign.as_bytes());
+                    mac.finalize().into_bytes().into()
+                }
+                None => [0; 32],
+            },
+            _ => {
+                let mut mac = self.mac.clone();
+                mac.update(string_to_sign.as_bytes());
+                mac.finalize().into_bytes().into()
+            }
+        };
+        let _ = hex::encode_to_slice(digest, signature);
+    }
+
+    /// The elliptic-curve counterpart of `sign_canonical`: the signature is hex of DER.
+    pub(crate) fn sign_canonical_ec(
+        &self,
+        canonical: &str,
+        date: SdkDate,
+        string_to_sign: &mut String,
+        signature: &mut String,
+    ) -> Result<(), SignError> {
+        self.write_string_to_sign(canonical, date, string_to_sign);
+        #[cfg(feature = "ecdsa")]
+        if let Some(key) = &self.ec_key {
+            push_hex(signature, &key.sign(string_to_sign.as_bytes()));
+            return Ok(());
+        }
+        let _ = signature;
+        Err(SignError::UnsupportedAlgorithm {
+            name: self.algorithm.name(),
+        })
+    }
+
+    /// Checks an elliptic-curve signature (hex of DER) of `canonical` at `date`.
+    pub(crate) fn verify_canonical_ec(
+        &self,
+        canonical: &str,
+        date: SdkDate,
+        string_to_sign: &mut String,
+        signature_hex: &str,
+    ) -> bool {
+        self.write_string_to_sign(canonical, date, string_to_sign);
+        #[cfg(feature = "ecdsa")]
+        if let (Some(key), Ok(der)) = (&self.ec_key, hex::decode(signature_hex)) {
+            return key.verify(string_to_sign.as_bytes(), &der);
+        }
+        let _ = signature_hex;
+        false
     }
 
     /// Signs an `http::Request` at time `at`: adds `X-Sdk-Date` (unless the request has one,
@@ -263,6 +437,7 @@ pub struct SigningBuffer {
     string_to_sign: String,
     payload_hex: [u8; 64],
     signature: [u8; 64],
+    ec_signature: String,
     authorization: String,
     date: SdkDate,
     layout: Layout,
@@ -283,6 +458,7 @@ impl SigningBuffer {
             string_to_sign: String::with_capacity(128),
             payload_hex: [b'0'; 64],
             signature: [b'0'; 64],
+            ec_signature: String::new(),
             authorization: String::with_capacity(160),
             date: SdkDate::parse("19700101T000000Z").unwrap_or_else(|_| SdkDate::now()),
             layout: Layout::default(),
@@ -319,8 +495,12 @@ impl<'b> Signed<'b> {
         &self.buf.canonical[self.buf.layout.signed_headers.clone()]
     }
 
-    /// The signature, 64 lower-case hex digits.
+    /// The signature: 64 lower-case hex digits for the HMAC algorithms, hex of DER for the
+    /// elliptic-curve ones.
     pub fn signature(&self) -> &'b str {
+        if !self.buf.ec_signature.is_empty() {
+            return &self.buf.ec_signature;
+        }
         std::str::from_utf8(&self.buf.signature).unwrap_or("")
     }
 

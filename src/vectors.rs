@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::{Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
+use crate::{Algorithm, Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
 
 /// One vector: a request to sign and what each stage must give.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ pub struct Vector {
     pub body: Vec<u8>,
     /// The signing date.
     pub sdk_date: String,
+    /// The algorithm (`input.algorithm`; default `SDK-HMAC-SHA256`).
+    pub algorithm: Algorithm,
+    /// The V11 credential scope's region and service (`input.region`, `input.service`).
+    pub scope: Option<(String, String)>,
     /// Expected values by stage name, in the order they are checked.
     pub expected: Vec<(Stage, String)>,
     /// The expected headers to send, if given.
@@ -207,7 +211,22 @@ fn parse_one(index: usize, v: &Value) -> Result<Vector, FormatError> {
     if stages.is_empty() && expected_error.is_none() {
         return Err(bad(format!("{ctx}: expects nothing")));
     }
+    let algorithm = match input.get("algorithm").and_then(Value::as_str) {
+        Some(name) => name
+            .parse::<Algorithm>()
+            .map_err(|e| bad(format!("{ctx}: {e}")))?,
+        None => Algorithm::SdkHmacSha256,
+    };
+    let scope = match (
+        input.get("region").and_then(Value::as_str),
+        input.get("service").and_then(Value::as_str),
+    ) {
+        (Some(r), Some(s)) => Some((r.to_owned(), s.to_owned())),
+        _ => None,
+    };
     Ok(Vector {
+        algorithm,
+        scope,
         source: v
             .get("source")
             .and_then(Value::as_str)
@@ -244,7 +263,11 @@ impl Vector {
         if let Some(t) = &self.security_token {
             creds = creds.with_security_token(t.clone());
         }
-        let signer = Signer::new(creds);
+        let mut signer = Signer::new(creds).with_algorithm(self.algorithm);
+        if let Some((region, service)) = &self.scope {
+            signer = signer.with_derived_scope(region, service);
+        }
+        let ecdsa = self.algorithm.is_ecdsa();
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
@@ -276,7 +299,50 @@ impl Vector {
             (Ok(signed), None) => signed,
         };
         let url = wire_url(&self.url, signed.canonical_query());
+        // Elliptic-curve signatures use a fresh nonce: they are verified, not compared.
+        let without_signature =
+            |auth: &str| auth.split("Signature=").next().unwrap_or("").to_owned();
         for (stage, expected) in &self.expected {
+            if ecdsa && *stage == Stage::Signature {
+                let mut sts = String::new();
+                let date = signed.date();
+                if !signer.verify_canonical_ec(signed.canonical_request(), date, &mut sts, expected)
+                {
+                    return Err(Mismatch {
+                        stage: *stage,
+                        expected: format!("a signature that verifies: {expected}"),
+                        actual: "it does not verify under the key derived from the AK/SK".into(),
+                    });
+                }
+                let mut sts = String::new();
+                if !signer.verify_canonical_ec(
+                    signed.canonical_request(),
+                    date,
+                    &mut sts,
+                    signed.signature(),
+                ) {
+                    return Err(Mismatch {
+                        stage: *stage,
+                        expected: "our own signature verifies".into(),
+                        actual: signed.signature().to_owned(),
+                    });
+                }
+                continue;
+            }
+            if ecdsa && *stage == Stage::Authorization {
+                let (want, got) = (
+                    without_signature(expected),
+                    without_signature(signed.authorization()),
+                );
+                if want != got {
+                    return Err(Mismatch {
+                        stage: *stage,
+                        expected: want,
+                        actual: got,
+                    });
+                }
+                continue;
+            }
             let actual = match stage {
                 Stage::CanonicalRequest => signed.canonical_request(),
                 Stage::StringToSign => signed.string_to_sign(),
@@ -295,20 +361,23 @@ impl Vector {
             }
         }
         if let Some(expected) = &self.expected_headers {
+            let comparable = |n: &str, v: &str| {
+                let n = n.to_ascii_lowercase();
+                let v = if ecdsa && n == "authorization" {
+                    without_signature(v)
+                } else {
+                    v.trim().to_owned()
+                };
+                (n, v)
+            };
             let mut sent: Vec<(String, String)> = self
                 .headers
                 .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
-                .chain(
-                    signed
-                        .headers_to_add()
-                        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned())),
-                )
+                .map(|(n, v)| comparable(n, v))
+                .chain(signed.headers_to_add().map(|(n, v)| comparable(n, v)))
                 .collect();
-            let mut want: Vec<(String, String)> = expected
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
-                .collect();
+            let mut want: Vec<(String, String)> =
+                expected.iter().map(|(n, v)| comparable(n, v)).collect();
             sent.sort();
             want.sort();
             if sent != want {

@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
-use huaweicloud_aksk::{Credentials, SdkDate, SignableRequest, Signer, SigningBuffer, vectors};
+use huaweicloud_aksk::{
+    Algorithm, Credentials, SdkDate, SignableRequest, Signer, SigningBuffer, UnknownAlgorithm,
+    vectors,
+};
 use serde_json::{Map, Value, json};
 
 /// Arguments of `aksk sign`.
@@ -31,6 +34,16 @@ pub(crate) struct Args {
     /// Always hash the body, even for content types other than JSON.
     #[arg(long)]
     always_hash_body: bool,
+    /// Signing algorithm: SDK-HMAC-SHA256 (default), V11-HMAC-SHA256, SDK-HMAC-SM3,
+    /// SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3.
+    #[arg(long, value_name = "NAME", default_value = "SDK-HMAC-SHA256")]
+    algorithm: String,
+    /// Region of the V11-HMAC-SHA256 credential scope.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Service of the V11-HMAC-SHA256 credential scope.
+    #[arg(long, value_name = "SERVICE")]
+    service: Option<String>,
     /// The URL to sign; its query is taken as written (escapes decoded, '+' stays '+').
     url: String,
 }
@@ -63,7 +76,18 @@ fn sign(args: &Args) -> Result<String, String> {
         Some(d) => SdkDate::parse(d).map_err(|e| e.to_string())?,
         None => SdkDate::now(),
     };
-    let signer = Signer::new(credentials).always_hash_body(args.always_hash_body);
+    let algorithm: Algorithm = args
+        .algorithm
+        .parse()
+        .map_err(|e: UnknownAlgorithm| e.to_string())?;
+    let mut signer = Signer::new(credentials)
+        .always_hash_body(args.always_hash_body)
+        .with_algorithm(algorithm);
+    match (&args.region, &args.service) {
+        (Some(region), Some(service)) => signer = signer.with_derived_scope(region, service),
+        (None, None) => {}
+        _ => return Err("--region and --service go together".to_owned()),
+    }
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, *v)).collect();
     let req = SignableRequest::new(&args.method, &args.url)
         .map_err(|e| e.to_string())?

@@ -255,6 +255,7 @@ impl Signer {
                 .push_str(std::str::from_utf8(&buf.signature).unwrap_or(""));
         }
         buf.date = date;
+        buf.sm3 = self.algorithm.uses_sm3();
         buf.layout = layout;
         Ok(Signed { buf })
     }
@@ -438,6 +439,8 @@ pub struct SigningBuffer {
     payload_hex: [u8; 64],
     signature: [u8; 64],
     ec_signature: String,
+    /// Whether the last request was signed with an SM3 algorithm.
+    sm3: bool,
     authorization: String,
     date: SdkDate,
     layout: Layout,
@@ -459,6 +462,7 @@ impl SigningBuffer {
             payload_hex: [b'0'; 64],
             signature: [b'0'; 64],
             ec_signature: String::new(),
+            sm3: false,
             authorization: String::with_capacity(160),
             date: SdkDate::parse("19700101T000000Z").unwrap_or_else(|_| SdkDate::now()),
             layout: Layout::default(),
@@ -528,6 +532,7 @@ impl<'b> Signed<'b> {
                     Added::Host => "Host",
                     Added::Date => "X-Sdk-Date",
                     Added::SecurityToken => "X-Security-Token",
+                    Added::ContentSha256 if buf.sm3 => "X-Sdk-Content-Sm3",
                     Added::ContentSha256 => "X-Sdk-Content-Sha256",
                 };
                 (name, buf.scratch.str(range.clone()))
@@ -575,6 +580,7 @@ impl<'b> Signed<'b> {
                     HeaderName::from_static("x-security-token")
                 }
                 "X-Sdk-Date" => HeaderName::from_static("x-sdk-date"),
+                "X-Sdk-Content-Sm3" => HeaderName::from_static("x-sdk-content-sm3"),
                 _ => HeaderName::from_static("x-sdk-content-sha256"),
             };
             headers.push((name, value));

@@ -55,6 +55,7 @@ use sha2::{Digest, Sha256};
 pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
 
+use crate::Algorithm;
 use crate::canonical::{self, EMPTY_SHA256, Mode, Scratch, UNSIGNED_PAYLOAD};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
@@ -328,6 +329,16 @@ impl<K: SecretKeys> Verifier<K> {
                 .ok_or_else(|| VerifyError::UnknownAccessKey {
                     access_key: error::echo(auth.access_key()),
                 })?;
+
+        // A key store may hold signers set up for another algorithm: this checks
+        // SDK-HMAC-SHA256 with the same secret key.
+        let fallback;
+        let signer = if signer.algorithm() == Algorithm::SdkHmacSha256 {
+            signer
+        } else {
+            fallback = Signer::new(signer.credentials().clone());
+            &fallback
+        };
 
         let content = check_content_hash(&auth, &found, req.payload, &mut buf.payload_hex)?;
 

@@ -891,3 +891,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_key_store_signer_set_up_for_another_algorithm_still_checks_sdk_hmac_sha256() {
+    use huaweicloud_aksk::Algorithm;
+    let v11 = Signer::new(Credentials::new(AK, SK))
+        .with_algorithm(Algorithm::V11HmacSha256)
+        .with_derived_scope("cn-north-4", "mpc");
+    let keys: std::collections::HashMap<String, Signer> = [(AK.to_owned(), v11)].into();
+    let wire = delete_remux_task();
+    let headers: Vec<(&str, &str)> = wire
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let req = SignableRequest::new(&wire.method, &wire.target)
+        .unwrap()
+        .with_headers(&headers);
+    assert!(Verifier::new(&keys).verify(&req, at(DATE)).is_ok());
+}

@@ -1,0 +1,666 @@
+//! The blocking MPC client: the call model of this module sent over `ureq`, with
+//! retries, fresh signatures and clock-skew correction.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use http::HeaderMap;
+use http::header::HeaderValue;
+
+use crate::credentials::{Credentials, SecretString};
+use crate::mpc::delete_remux_task::{
+    DeleteOutcome, DeleteRemuxTask, MAX_BODY_BYTES, check_project_id, header_text,
+};
+use crate::mpc::endpoint::Endpoint;
+use crate::mpc::error::{
+    ConfigError, ErrorCode, InvalidInput, MpcError, TransportError, TransportErrorKind,
+};
+use crate::mpc::retry::{Jitter, RetryPolicy, parse_retry_after};
+use crate::mpc::skew::{skew_from_date_header, skew_from_expired_message};
+use crate::mpc::trace::Event;
+use crate::signer::Signer;
+
+/// The connect timeout used unless another is set.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The timeout of one attempt (connect, send, answer and body) unless another is set.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
+type Observer = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// A blocking client of the MPC API.
+///
+/// Cheap to clone (clones share one connection pool and one clock correction) and
+/// `Send + Sync`. Each attempt is signed afresh at the current time plus the clock
+/// correction learnt from the gateway.
+///
+/// ```no_run
+/// use huaweicloud_aksk::Credentials;
+/// use huaweicloud_aksk::mpc::{DeleteOutcome, MpcClient, MpcError};
+///
+/// let client = MpcClient::builder()
+///     .credentials(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"))
+///     .project_id("0123456789abcdef0123456789abcdef")
+///     .region("cn-north-4")
+///     .build()?;
+/// match client.delete_remux_task("100211") {
+///     Ok(DeleteOutcome::Deleted) => println!("deleted"),
+///     Ok(DeleteOutcome::AlreadyDeleted) => println!("deleted (by an earlier attempt)"),
+///     Ok(_) => println!("deleted"),
+///     Err(e) if e.is_task_not_found() => println!("no such task"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct MpcClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    endpoint: Endpoint,
+    project_id: String,
+    auth: Auth,
+    retry: RetryPolicy,
+    call_timeout: Duration,
+    clock: Clock,
+    sleep: Sleeper,
+    observer: Option<Observer>,
+    offset_seconds: AtomicI64,
+    jitter: Mutex<Jitter>,
+}
+
+enum Auth {
+    AkSk(Box<Signer>),
+    Token(SecretString),
+}
+
+impl fmt::Debug for MpcClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("MpcClient");
+        d.field("endpoint", &i.endpoint.to_string())
+            .field("project_id", &i.project_id);
+        match &i.auth {
+            Auth::AkSk(s) => d.field("access_key", &s.credentials().access_key()),
+            Auth::Token(_) => d.field("iam_token", &"<redacted>"),
+        };
+        d.field("retry", &i.retry)
+            .field("call_timeout", &i.call_timeout)
+            .field(
+                "clock_offset_seconds",
+                &i.offset_seconds.load(Ordering::Relaxed),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl MpcClient {
+    /// A builder.
+    pub fn builder() -> MpcClientBuilder {
+        MpcClientBuilder::new()
+    }
+
+    /// The endpoint calls go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The project id sent with every call.
+    pub fn project_id(&self) -> &str {
+        &self.inner.project_id
+    }
+
+    /// The correction added to the local clock when signing (server time minus local
+    /// time), learnt from the gateway's answers; zero until a skew is seen.
+    pub fn clock_offset(&self) -> TimeDelta {
+        TimeDelta::seconds(self.inner.offset_seconds.load(Ordering::Relaxed))
+    }
+
+    /// Sets the clock correction (whole seconds are kept).
+    pub fn set_clock_offset(&self, offset: TimeDelta) {
+        self.inner
+            .offset_seconds
+            .store(offset.num_seconds(), Ordering::Relaxed);
+    }
+
+    /// Deletes the packaging task record `task_id` (DeleteRemuxTask).
+    ///
+    /// Nothing is sent when `task_id` is invalid ([`MpcError::Invalid`]). Failed attempts
+    /// are retried as the [`RetryPolicy`] says, each signed afresh; when an attempt
+    /// whose outcome was unknown is followed by a "task does not exist" answer the result
+    /// is [`DeleteOutcome::AlreadyDeleted`]. A 401 `APIGW.0301` "signature expired"
+    /// answer (or a `Date` header more than 5 minutes off) corrects the clock, and the
+    /// call is signed again once.
+    pub fn delete_remux_task(&self, task_id: &str) -> Result<DeleteOutcome, MpcError> {
+        let call = DeleteRemuxTask::new(&self.inner.project_id, task_id)?;
+        self.run(&call)
+    }
+
+    fn run(&self, call: &DeleteRemuxTask<'_>) -> Result<DeleteOutcome, MpcError> {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        // Attempts that count against the policy (a clock-corrected re-sign does not).
+        let mut counted = 0u32;
+        let mut corrected = false;
+        let mut outcome_unknown = false;
+        loop {
+            attempt += 1;
+            counted += 1;
+            let mut request = call.to_request(&inner.endpoint);
+            self.authenticate(&mut request)?;
+            if let Some(observe) = &inner.observer {
+                observe(&Event::Sending {
+                    attempt,
+                    request: &request,
+                });
+            }
+            let remaining = inner.retry.total_time().saturating_sub(started.elapsed());
+            let timeout = inner
+                .call_timeout
+                .min(remaining)
+                .max(Duration::from_millis(100));
+            let (retry_after, failure) = match self.send(request, timeout) {
+                Ok(answer) => {
+                    if let Some(observe) = &inner.observer {
+                        observe(&Event::Received {
+                            attempt,
+                            status: answer.status,
+                            headers: &answer.headers,
+                            body: &answer.body,
+                        });
+                    }
+                    let date_skew = header_text(&answer.headers, "date")
+                        .and_then(|d| skew_from_date_header(&d, self.now()));
+                    let result = DeleteRemuxTask::interpret(
+                        answer.status,
+                        &answer.headers,
+                        &answer.body,
+                        answer.truncated,
+                        outcome_unknown,
+                    );
+                    let error = match result {
+                        Ok(outcome) => {
+                            if let Some(skew) = date_skew {
+                                self.correct_clock(skew);
+                            }
+                            return Ok(outcome);
+                        }
+                        Err(e) => e,
+                    };
+                    if let MpcError::Unauthorized(api) = &error {
+                        let skew = (api.code() == ErrorCode::GatewayAuthenticationFailed)
+                            .then(|| skew_from_expired_message(&api.error_msg))
+                            .flatten()
+                            .or(date_skew)
+                            .filter(|s| s.num_seconds() != 0);
+                        if let (Some(skew), false) = (skew, corrected) {
+                            corrected = true;
+                            counted -= 1;
+                            self.correct_clock(skew);
+                            continue;
+                        }
+                        return Err(error);
+                    }
+                    if let Some(skew) = date_skew {
+                        self.correct_clock(skew);
+                    }
+                    if !RetryPolicy::is_retryable_status(answer.status) {
+                        return Err(error);
+                    }
+                    // The gateway may have passed the request on before failing.
+                    outcome_unknown |= matches!(answer.status, 500 | 502 | 504);
+                    let retry_after = header_text(&answer.headers, "retry-after")
+                        .and_then(|v| parse_retry_after(&v));
+                    (retry_after, error)
+                }
+                Err(e) => {
+                    if let Some(observe) = &inner.observer {
+                        observe(&Event::Failed { attempt, error: &e });
+                    }
+                    if !RetryPolicy::is_retryable_transport(e.kind()) {
+                        return Err(e.into());
+                    }
+                    outcome_unknown |= e.may_have_been_processed();
+                    (None, MpcError::Transport(e))
+                }
+            };
+            let random = inner
+                .jitter
+                .lock()
+                .map(|mut j| j.next_u64())
+                .unwrap_or_default();
+            let Some(delay) =
+                inner
+                    .retry
+                    .next_delay(counted, started.elapsed(), retry_after, random)
+            else {
+                return Err(failure);
+            };
+            if let Some(observe) = &inner.observer {
+                observe(&Event::Retrying {
+                    next_attempt: attempt + 1,
+                    delay,
+                });
+            }
+            (inner.sleep)(delay);
+        }
+    }
+
+    /// The signing time: the clock plus the learnt correction.
+    fn now(&self) -> DateTime<Utc> {
+        (self.inner.clock)() + self.clock_offset()
+    }
+
+    fn correct_clock(&self, skew: TimeDelta) {
+        let offset = self.clock_offset() + skew;
+        self.set_clock_offset(offset);
+        if let Some(observe) = &self.inner.observer {
+            observe(&Event::ClockCorrected {
+                offset: self.clock_offset(),
+            });
+        }
+    }
+
+    fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {
+        match &self.inner.auth {
+            Auth::AkSk(signer) => signer.sign_at(request, self.now())?,
+            Auth::Token(token) => {
+                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                    MpcError::Invalid(InvalidInput::new("IAM token", "not a header value"))
+                })?;
+                value.set_sensitive(true);
+                request.headers_mut().insert("x-auth-token", value);
+            }
+        }
+        Ok(())
+    }
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<Answer, TransportError> {
+        let agent = &self.inner.agent;
+        // The call has no body: send none (no Content-Length), as a DELETE without a body.
+        let request = agent
+            .configure_request(request.map(|_| ()))
+            .timeout_global(Some(timeout))
+            .build();
+        let response = agent.run(request).map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let (parts, body) = response.into_parts();
+        let mut read = Vec::new();
+        // Read one byte past the cap to know whether there was more; never more.
+        body.into_reader()
+            .take(MAX_BODY_BYTES as u64 + 1)
+            .read_to_end(&mut read)
+            .map_err(io_transport_error)?;
+        let truncated = read.len() > MAX_BODY_BYTES;
+        read.truncate(MAX_BODY_BYTES);
+        Ok(Answer {
+            status,
+            headers: parts.headers,
+            body: read,
+            truncated,
+        })
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    truncated: bool,
+}
+
+fn transport_error(e: ureq::Error) -> TransportError {
+    use TransportErrorKind as K;
+    use ureq::Timeout as T;
+    let kind = match &e {
+        ureq::Error::Timeout(T::Connect | T::Resolve) => K::Connect,
+        ureq::Error::Timeout(_) | ureq::Error::BodyStalled => K::Timeout,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => K::Connect,
+        ureq::Error::Io(io) => io_kind(io),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => K::Tls,
+        ureq::Error::TlsRequired => K::Tls,
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => K::Proxy,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => K::Protocol,
+        _ => K::Other,
+    };
+    TransportError::new(kind, e.to_string(), Some(Box::new(e)))
+}
+
+fn io_kind(io: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind as E;
+    match io.kind() {
+        E::ConnectionRefused
+        | E::AddrNotAvailable
+        | E::AddrInUse
+        | E::HostUnreachable
+        | E::NetworkUnreachable
+        | E::NotFound => TransportErrorKind::Connect,
+        E::TimedOut | E::WouldBlock => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    }
+}
+
+fn io_transport_error(e: std::io::Error) -> TransportError {
+    // Failing while reading the body: the request was sent, its effect is unknown.
+    let while_reading = |t: TransportError| match t.kind() {
+        TransportErrorKind::Timeout => t,
+        _ => TransportError::new(TransportErrorKind::Io, t.to_string(), None),
+    };
+    if e.get_ref().is_some_and(|r| r.is::<ureq::Error>()) {
+        if let Some(Ok(ureq)) = e.into_inner().map(|i| i.downcast::<ureq::Error>()) {
+            return while_reading(transport_error(*ureq));
+        }
+        return TransportError::new(TransportErrorKind::Io, "reading the answer failed", None);
+    }
+    let kind = io_kind(&e);
+    while_reading(TransportError::new(
+        kind,
+        format!("reading the answer: {e}"),
+        Some(Box::new(e)),
+    ))
+}
+
+/// Builds an [`MpcClient`].
+#[must_use]
+pub struct MpcClientBuilder {
+    credentials: Option<Credentials>,
+    token: Option<String>,
+    project_id: Option<String>,
+    target: Option<Target>,
+    connect_timeout: Duration,
+    call_timeout: Duration,
+    retry: RetryPolicy,
+    proxy_from_env: bool,
+    clock: Clock,
+    sleep: Sleeper,
+    observer: Option<Observer>,
+}
+
+enum Target {
+    Region(String),
+    Url(String),
+}
+
+impl fmt::Debug for MpcClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MpcClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("iam_token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("project_id", &self.project_id)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("retry", &self.retry)
+            .field("proxy_from_env", &self.proxy_from_env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MpcClientBuilder {
+    fn default() -> Self {
+        MpcClientBuilder::new()
+    }
+}
+
+impl MpcClientBuilder {
+    /// A builder with the defaults: [`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_CALL_TIMEOUT`],
+    /// [`RetryPolicy::new`], proxy settings from the environment, the system clock.
+    pub fn new() -> Self {
+        MpcClientBuilder {
+            credentials: None,
+            token: None,
+            project_id: None,
+            target: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            retry: RetryPolicy::new(),
+            proxy_from_env: true,
+            clock: Arc::new(Utc::now),
+            sleep: Arc::new(std::thread::sleep),
+            observer: None,
+        }
+    }
+
+    /// Sign with AK/SK (and send `X-Security-Token` for temporary credentials).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.token = None;
+        self
+    }
+
+    /// Authenticate with an IAM token (`X-Auth-Token`) instead of signing.
+    pub fn iam_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self.credentials = None;
+        self
+    }
+
+    /// The project id (sent in the path and as `X-Project-Id`).
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Call the endpoint of this region (see [`Endpoint::for_region`]); replaces any
+    /// endpoint set before.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.target = Some(Target::Region(region.into()));
+        self
+    }
+
+    /// Call this endpoint, `https://host[:port]` or `http://host[:port]` (see
+    /// [`Endpoint::parse`]); replaces any region set before.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.target = Some(Target::Url(url.into()));
+        self
+    }
+
+    /// The most time connecting may take (DNS, TCP, proxy, TLS).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The most time one attempt may take, connecting and reading the answer included.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How many attempts in all (shorthand for the retry policy's).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.retry = self.retry.with_max_attempts(attempts);
+        self
+    }
+
+    /// Use the proxy named by `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (lower case
+    /// too), except for the hosts in `NO_PROXY`: on by default.
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy_from_env = enabled;
+        self
+    }
+
+    /// The clock that dates signatures (the system clock by default); for tests.
+    pub fn clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How the client waits between attempts (`std::thread::sleep` by default); for
+    /// tests.
+    pub fn sleeper(mut self, sleep: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.sleep = Arc::new(sleep);
+        self
+    }
+
+    /// A function told about every attempt, answer, failure, wait and clock correction.
+    pub fn observer(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// The client; checks every setting, and opens no connection.
+    pub fn build(self) -> Result<MpcClient, ConfigError> {
+        let project_id = self.project_id.ok_or(ConfigError::MissingProjectId)?;
+        check_project_id(&project_id)
+            .map_err(|e| ConfigError::InvalidProjectId { reason: e.reason })?;
+        let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
+            Target::Region(region) => Endpoint::for_region(&region)?,
+            Target::Url(url) => Endpoint::parse(&url)?,
+        };
+        let auth = match (self.credentials, self.token) {
+            (Some(credentials), _) => {
+                let signer = Signer::new(credentials);
+                signer.check().map_err(ConfigError::InvalidCredentials)?;
+                Auth::AkSk(Box::new(signer))
+            }
+            (None, Some(token)) => {
+                if token.is_empty() || HeaderValue::from_str(&token).is_err() {
+                    return Err(ConfigError::InvalidToken);
+                }
+                Auth::Token(SecretString::new(token))
+            }
+            (None, None) => return Err(ConfigError::MissingCredentials),
+        };
+        if self.call_timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(ConfigError::InvalidSetting {
+                reason: "timeouts must be longer than zero",
+            });
+        }
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // A signed request is for one host: never follow a redirect elsewhere.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            // Send only the headers the call model set (and signed): no automatic
+            // User-Agent, Accept or Accept-Encoding.
+            .user_agent(ureq::config::AutoHeaderValue::None)
+            .accept(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.call_timeout));
+        if !self.proxy_from_env {
+            config = config.proxy(None);
+        }
+        Ok(MpcClient {
+            inner: Arc::new(Inner {
+                agent: config.build().new_agent(),
+                endpoint,
+                project_id,
+                auth,
+                retry: self.retry,
+                call_timeout: self.call_timeout,
+                clock: self.clock,
+                sleep: self.sleep,
+                observer: self.observer,
+                offset_seconds: AtomicI64::new(0),
+                jitter: Mutex::new(Jitter::from_time()),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<MpcClient>();
+    }
+
+    #[test]
+    fn debug_output_never_holds_secrets() {
+        let client = MpcClient::builder()
+            .credentials(Credentials::new("AKVALUE", "SKVALUE").with_security_token("TOKVALUE"))
+            .project_id("p")
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(shown.contains("AKVALUE"));
+        assert!(
+            !shown.contains("SKVALUE") && !shown.contains("TOKVALUE"),
+            "{shown}"
+        );
+        let builder = MpcClient::builder().iam_token("IAMVALUE");
+        assert!(!format!("{builder:?}").contains("IAMVALUE"));
+    }
+
+    #[test]
+    fn settings_are_checked_when_building() {
+        let base = || {
+            MpcClient::builder()
+                .credentials(Credentials::new("AK", "SK"))
+                .project_id("p")
+                .endpoint("http://127.0.0.1:9")
+        };
+        assert!(base().build().is_ok());
+        assert_eq!(
+            base().region("mars-1").build().unwrap_err(),
+            ConfigError::UnknownRegion {
+                region: "mars-1".into()
+            }
+        );
+        assert!(matches!(
+            base().endpoint("http://").build(),
+            Err(ConfigError::InvalidEndpoint { .. })
+        ));
+        assert!(matches!(
+            base().project_id("").build(),
+            Err(ConfigError::InvalidProjectId { .. })
+        ));
+        assert!(matches!(
+            base().credentials(Credentials::new("AK", "SK\n")).build(),
+            Err(ConfigError::InvalidCredentials(_))
+        ));
+        assert!(matches!(
+            base().iam_token("a\nb").build(),
+            Err(ConfigError::InvalidToken)
+        ));
+        assert!(matches!(
+            base().call_timeout(Duration::ZERO).build(),
+            Err(ConfigError::InvalidSetting { .. })
+        ));
+        assert_eq!(
+            MpcClient::builder()
+                .project_id("p")
+                .endpoint("http://h")
+                .build()
+                .unwrap_err(),
+            ConfigError::MissingCredentials
+        );
+    }
+
+    #[test]
+    fn the_clock_offset_is_shared_by_clones() {
+        let client = MpcClient::builder()
+            .credentials(Credentials::new("AK", "SK"))
+            .project_id("p")
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let clone = client.clone();
+        client.set_clock_offset(TimeDelta::seconds(-90));
+        assert_eq!(clone.clock_offset(), TimeDelta::seconds(-90));
+    }
+}

@@ -1,0 +1,364 @@
+//! `aksk mpc delete-remux-task`: against the in-process local endpoint (`--local`) and
+//! against scripted servers, with the exit codes and the one-line outputs.
+
+mod mpc_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mpc_support::{AK, PROJECT_ID, Reply, SK, ScriptedServer};
+
+/// `aksk` with an empty environment (no credentials, no proxy) and `HOME` in a
+/// directory without a profile file.
+fn aksk(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = empty_home();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksk"));
+    cmd.env_clear().env("HOME", &home).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run aksk")
+}
+
+fn empty_home() -> PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-mpc-empty-home");
+    std::fs::create_dir_all(&home).unwrap();
+    home
+}
+
+/// Environment variables for `aksk`.
+type Env = &'static [(&'static str, &'static str)];
+
+const CREDS: Env = &[
+    ("HUAWEICLOUD_SDK_AK", AK),
+    ("HUAWEICLOUD_SDK_SK", SK),
+    ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT_ID),
+];
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn local_deletes_the_demo_task_with_no_configuration() {
+    let out = aksk(&["mpc", "delete-remux-task", "--local"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with(
+            "deleted packaging task record 100211 on the local endpoint http://127.0.0.1:"
+        ),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1);
+}
+
+#[test]
+fn local_with_an_unknown_task_prints_the_api_error_and_exits_1() {
+    let out = aksk(
+        &["mpc", "delete-remux-task", "--local", "--task-id", "999999"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("MPC.10211: The task does not exist. (request id "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn verbose_prints_the_request_as_sent_and_the_answer_without_secrets() {
+    let out = aksk(&["mpc", "delete-remux-task", "--local", "-v"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains(&format!(
+        "> DELETE /v1/{PROJECT_ID}/remux/task?task_id=100211 HTTP/1.1\n"
+    )));
+    assert!(err.contains(
+        "> authorization: SDK-HMAC-SHA256 Access=HWCEXAMPLEAK0123TEST, SignedHeaders=content-type;host;user-agent;x-project-id;x-sdk-date, Signature=<redacted>\n"
+    ), "{err}");
+    assert!(err.contains("< HTTP/1.1 204 No Content\n"), "{err}");
+    assert!(!err.contains(SK));
+}
+
+#[test]
+fn credentials_and_project_come_from_the_environment() {
+    let server = ScriptedServer::start(vec![Reply::empty(204)]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "100211",
+            "--endpoint",
+            &server.url(),
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "deleted packaging task record 100211\n");
+    let req = &server.requests()[0];
+    assert_eq!(
+        req.target,
+        format!("/v1/{PROJECT_ID}/remux/task?task_id=100211")
+    );
+    req.verify();
+}
+
+#[test]
+fn project_id_flag_overrides_the_environment() {
+    let server = ScriptedServer::start(vec![Reply::empty(204)]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--project-id",
+            "otherproject",
+            "--endpoint",
+            &server.url(),
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        server.requests()[0].header("x-project-id"),
+        Some("otherproject")
+    );
+}
+
+#[test]
+fn a_refusal_exits_1_with_code_message_and_request_id() {
+    let server = ScriptedServer::start(vec![Reply::task_not_found()]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--endpoint",
+            &server.url(),
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "MPC.10211: The task does not exist. (request id req-not-found)\n"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_lost_answer_then_no_such_task_is_reported_as_already_deleted() {
+    let server = ScriptedServer::start(vec![Reply::Close, Reply::task_not_found()]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "7",
+            "--endpoint",
+            &server.url(),
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("packaging task record 7 already deleted"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn transport_failures_exit_3() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--endpoint",
+            &url,
+            "--retries",
+            "0",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("aksk: cannot connect"),
+        "{}",
+        stderr(&out)
+    );
+
+    let server = ScriptedServer::start(vec![Reply::Stall]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--endpoint",
+            &server.url(),
+            "--timeout",
+            "0.5",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("aksk: timed out"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2_with_one_line() {
+    let server = ScriptedServer::start(vec![]);
+    let url = server.url();
+    let cases: Vec<(Vec<&str>, Env, &str)> = vec![
+        (
+            vec!["mpc", "delete-remux-task", "--endpoint", &url],
+            CREDS,
+            "--task-id is required",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                &url,
+            ],
+            &[],
+            "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set",
+        ),
+        (
+            vec!["mpc", "delete-remux-task", "--task-id", "1"],
+            CREDS,
+            "give --region REGION or --endpoint URL",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--region",
+                "mars-1",
+            ],
+            CREDS,
+            "unknown MPC region \"mars-1\"",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--region",
+                "cn-north-4",
+                "--endpoint",
+                &url,
+            ],
+            CREDS,
+            "cannot be used with",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "",
+                "--endpoint",
+                &url,
+            ],
+            CREDS,
+            "invalid task id: is empty",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                "ftp://h",
+            ],
+            CREDS,
+            "invalid endpoint",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                &url,
+                "--timeout",
+                "0",
+            ],
+            CREDS,
+            "--timeout",
+        ),
+        (
+            vec![
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                &url,
+            ],
+            &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", SK)],
+            "no project id",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let out = aksk(&args, env);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains(SK));
+    }
+    assert_eq!(server.connections(), 0);
+}
+
+#[test]
+fn the_region_endpoint_can_be_overridden_from_the_environment() {
+    let server = ScriptedServer::start(vec![Reply::empty(204)]);
+    let url = server.url();
+    let mut env = CREDS.to_vec();
+    env.push(("HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4", &url));
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--region",
+            "cn-north-4",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 1);
+}

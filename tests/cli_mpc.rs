@@ -362,3 +362,35 @@ fn the_region_endpoint_can_be_overridden_from_the_environment() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(server.requests().len(), 1);
 }
+
+#[test]
+fn the_proxy_named_by_the_environment_is_used() {
+    let proxy = ScriptedServer::start(vec![Reply::empty(200), Reply::empty(204)]);
+    let proxy_url = proxy.url();
+    let mut env = CREDS.to_vec();
+    env.push(("HTTP_PROXY", &proxy_url));
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--endpoint",
+            "http://mpc.example.invalid:8080",
+            "--retries",
+            "0",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // An HTTP proxy is asked for a tunnel, and the signed request goes through it.
+    let reqs = proxy.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].target.as_str()),
+        ("CONNECT", "mpc.example.invalid:8080")
+    );
+    assert_eq!(reqs[1].method, "DELETE");
+    assert_eq!(reqs[1].header("host"), Some("mpc.example.invalid:8080"));
+    reqs[1].verify();
+}

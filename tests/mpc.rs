@@ -683,3 +683,21 @@ fn the_observer_sees_each_request_as_sent_with_the_signature_redacted() {
     assert_eq!(&log[1..], ["recv 1 503", "retry 2", &log[3], "recv 2 204"]);
     assert!(log[3].starts_with("send 2\n"));
 }
+
+#[test]
+fn a_redirect_is_not_followed() {
+    let server = ScriptedServer::start(vec![
+        Reply::empty(302).header("Location", "http://127.0.0.1:9/elsewhere"),
+        Reply::empty(204),
+    ]);
+    let err = client(&server)
+        .build()
+        .unwrap()
+        .delete_remux_task("1")
+        .unwrap_err();
+    let MpcError::UnexpectedResponse(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(u.status, 302);
+    assert_eq!(server.requests().len(), 1);
+}

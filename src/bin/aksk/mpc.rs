@@ -31,11 +31,11 @@ pub(crate) struct DeleteArgs {
     /// credentials file).
     #[arg(long, value_name = "ID")]
     project_id: Option<String>,
-    /// The region, e.g. cn-north-4 (HUAWEICLOUD_SDK_REGION_MPC_<REGION> overrides its
-    /// endpoint).
+    /// The region, e.g. cn-north-4 (HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4 and the like
+    /// override the endpoint of a region).
     #[arg(long, value_name = "REGION", conflicts_with_all = ["endpoint", "local"])]
     region: Option<String>,
-    /// The endpoint, https://host[:port] or http://host[:port].
+    /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either).
     #[arg(long, value_name = "URL", conflicts_with = "local")]
     endpoint: Option<String>,
     /// Retries after the first attempt (on connection failures, timeouts, 429 and 5xx).

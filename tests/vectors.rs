@@ -151,6 +151,70 @@ mod known_answers {
     }
 }
 
+mod other_algorithms {
+    use super::check;
+
+    vectors!("other-algorithms.json", NAMES:
+        v11_delete_remux_task_plain,
+        v11_post_json_body,
+        v11_unsigned_payload_header_with_body,
+        v11_content_type_text_plain_with_body,
+        v11_query_needs_escapes,
+        v11_security_token,
+        v11_caller_host,
+        v11_sk_100_chars,
+        v11_get_no_query,
+        v11_ak_100_chars,
+        v11_scope_date_before_midnight,
+        sm3_delete_remux_task_plain,
+        sm3_post_json_body,
+        sm3_unsigned_payload_header_with_body,
+        sm3_content_type_text_plain_with_body,
+        sm3_query_needs_escapes,
+        sm3_security_token,
+        sm3_caller_host,
+        sm3_sk_100_chars,
+        sm3_get_no_query,
+        sm3_sha256_content_header_is_an_ordinary_header,
+        p256_delete_remux_task_plain,
+        p256_post_json_body,
+        p256_unsigned_payload_header_with_body,
+        p256_content_type_text_plain_with_body,
+        p256_query_needs_escapes,
+        p256_security_token,
+        p256_caller_host,
+        p256_sk_100_chars,
+        p256_get_no_query,
+        sm2_delete_remux_task_plain,
+        sm2_post_json_body,
+        sm2_unsigned_payload_header_with_body,
+        sm2_content_type_text_plain_with_body,
+        sm2_query_needs_escapes,
+        sm2_security_token,
+        sm2_caller_host,
+        sm2_sk_100_chars,
+        sm2_get_no_query,
+        sm2_public_x_leading_zero_byte,
+        sm2_public_y_leading_zero_byte,
+        v11_java_sdk_get_vpcs,
+        sm3_java_sdk_get_vpcs,
+        v11_java_sdk_post_vpc,
+        v11_java_sdk_get_vpcs_caller_host,
+        sm3_java_sdk_post_vpc,
+    );
+
+    #[test]
+    fn every_vector_of_the_file_has_its_own_test() {
+        let in_file: std::collections::BTreeSet<String> = super::load("other-algorithms.json")
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        let tested: std::collections::BTreeSet<String> =
+            NAMES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(in_file, tested, "add or remove tests to match the file");
+    }
+}
+
 #[test]
 fn there_are_at_least_forty_vectors_from_the_official_sdk() {
     let n = load("sdk-hmac-sha256.json")

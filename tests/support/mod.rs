@@ -53,14 +53,24 @@ fn find_or_create() -> Result<PathBuf, String> {
         return Err("python3 -m venv failed".into());
     }
     let out = Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(root.join("scripts/python/requirements.txt"))
         .output()
         .map_err(|e| format!("pip not runnable: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "pip install of the official SDK failed: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
         ));
     }
     std::fs::write(&marker, b"ok").map_err(|e| e.to_string())?;
@@ -93,7 +103,11 @@ impl Drop for DirLock {
 
 /// Runs a script of `scripts/python/` with the official SDK's interpreter; `None` when the
 /// SDK is not available (the reason is printed).
-pub fn run_python_script(script: &str, args: &[&str], stdin: Option<&str>) -> Option<std::process::Output> {
+pub fn run_python_script(
+    script: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Option<std::process::Output> {
     use std::io::Write;
     let python = official_python()?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -108,7 +122,12 @@ pub fn run_python_script(script: &str, args: &[&str], stdin: Option<&str>) -> Op
         .spawn()
         .expect("start python");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     Some(child.wait_with_output().expect("python output"))

@@ -1,14 +1,12 @@
-//! Credentials for the CLI: environment, then the profile file (as the official SDKs).
+//! Credentials for the CLI, as the official SDKs read them: the environment, then the
+//! profile file (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`).
 
 use huaweicloud_aksk::Credentials;
+use huaweicloud_aksk::loader;
 
-/// The credentials to sign with.
+/// The credentials to sign with; the error names where they were looked for.
 pub(crate) fn load() -> Result<Credentials, String> {
-    let ak = std::env::var("HUAWEICLOUD_SDK_AK").map_err(|_| "HUAWEICLOUD_SDK_AK is not set")?;
-    let sk = std::env::var("HUAWEICLOUD_SDK_SK").map_err(|_| "HUAWEICLOUD_SDK_SK is not set")?;
-    let mut c = Credentials::new(ak, sk);
-    if let Ok(t) = std::env::var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
-        c = c.with_security_token(t);
-    }
-    Ok(c)
+    loader::load_credentials()
+        .map(|(credentials, _project_id)| credentials)
+        .map_err(|e| e.to_string())
 }

@@ -71,3 +71,8 @@ pub use date::SdkDate;
 pub use error::SignError;
 pub use request::{Payload, SignableRequest};
 pub use signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

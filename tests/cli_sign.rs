@@ -17,14 +17,11 @@ fn aksk(args: &[&str], env: &[(&str, &str)]) -> Output {
         "HUAWEICLOUD_SDK_SK",
         "HUAWEICLOUD_SDK_SECURITY_TOKEN",
         "HUAWEICLOUD_SDK_PROJECT_ID",
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
     ] {
         cmd.env_remove(var);
     }
     // No profile file of the machine's user is read.
-    cmd.env(
-        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        "/nonexistent/credentials",
-    );
     cmd.env("HOME", "/nonexistent");
     for (k, v) in env {
         cmd.env(k, v);
@@ -167,6 +164,55 @@ fn security_token_from_the_environment_is_sent_and_signed() {
 }
 
 #[test]
+fn credentials_come_from_the_profile_file_when_the_environment_has_none() {
+    let dir = std::env::temp_dir().join(format!("aksk-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials");
+    std::fs::write(&file, format!("[basic]\nak = {AK}\nsk = {SK}\n")).unwrap();
+    let o = aksk(
+        &[
+            "sign",
+            "--date",
+            "20261128T043500Z",
+            "-X",
+            "DELETE",
+            "-H",
+            "X-Project-Id: 0123456789abcdef0123456789abcdef",
+            URL,
+        ],
+        &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", file.to_str().unwrap())],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .contains("Signature=0858fa456de9c16562ad955eb067f9b43d1c2d8e82094d19e6df7eeb7ab5e092")
+    );
+}
+
+#[test]
+fn header_values_are_sent_trimmed_as_they_are_signed() {
+    let o = aksk(
+        &[
+            "sign",
+            "--json",
+            "-H",
+            "X-Tag:   padded  ",
+            "https://h.example.com/",
+        ],
+        &creds(),
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["headers"]["X-Tag"], "padded");
+    assert!(
+        v["canonical_request"]
+            .as_str()
+            .unwrap()
+            .contains("\nx-tag:padded\n")
+    );
+}
+
+#[test]
 fn body_from_data_is_hashed() {
     let o = aksk(
         &[
@@ -235,7 +281,7 @@ fn bad_input_exits_2_with_one_line_and_nothing_on_stdout() {
             &["sign", "https://h.example.com/"],
             &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", "")],
         ),
-        "secret key",
+        "HUAWEICLOUD_SDK_SK",
     );
     assert_usage_error(
         &aksk(

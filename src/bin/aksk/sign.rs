@@ -138,5 +138,6 @@ fn parse_header(h: &str) -> Result<(&str, &str), String> {
     if name.is_empty() {
         return Err("a -H argument has no header name".to_owned());
     }
-    Ok((name, value.trim_start_matches([' ', '\t'])))
+    // Sent as signed: outer whitespace is not part of a value (RFC 9110), and the SDKs trim it.
+    Ok((name, value.trim()))
 }

@@ -21,6 +21,28 @@ pub struct Authorization<'a> {
     access_key: &'a str,
     signed_headers: &'a str,
     signature: &'a str,
+    /// Which of the names the verifier looks for are signed (see [`Flags`]).
+    flags: u8,
+}
+
+/// Bits of [`Authorization`]'s `flags`: names the verifier asks about on every request.
+struct Flags;
+
+impl Flags {
+    const DATE: u8 = 1;
+    const HOST: u8 = 2;
+    const CONTENT_SHA256: u8 = 4;
+    const CONTENT_SM3: u8 = 8;
+
+    fn of(name: &[u8]) -> u8 {
+        match name {
+            b"x-sdk-date" => Flags::DATE,
+            b"host" => Flags::HOST,
+            b"x-sdk-content-sha256" => Flags::CONTENT_SHA256,
+            b"x-sdk-content-sm3" => Flags::CONTENT_SM3,
+            _ => 0,
+        }
+    }
 }
 
 impl<'a> Authorization<'a> {
@@ -50,7 +72,8 @@ impl<'a> Authorization<'a> {
                 algorithm: echo(algorithm),
             });
         }
-        let mut fields = rest.split(", ");
+        // No field can hold a comma, so the fields are what lies between commas.
+        let mut fields = rest.split(',');
         let (Some(access), Some(signed), Some(signature), None) =
             (fields.next(), fields.next(), fields.next(), fields.next())
         else {
@@ -62,22 +85,23 @@ impl<'a> Authorization<'a> {
             .strip_prefix("Access=")
             .ok_or(malformed("the first field is not Access="))?;
         let signed_headers = signed
-            .strip_prefix("SignedHeaders=")
-            .ok_or(malformed("the second field is not SignedHeaders="))?;
+            .strip_prefix(" SignedHeaders=")
+            .ok_or(malformed("the second field is not \", SignedHeaders=\""))?;
         let signature = signature
-            .strip_prefix("Signature=")
-            .ok_or(malformed("the third field is not Signature="))?;
+            .strip_prefix(" Signature=")
+            .ok_or(malformed("the third field is not \", Signature=\""))?;
 
         if access_key.is_empty() {
             return Err(malformed("empty access key"));
         }
         // An access key may hold inner spaces (the Python SDK's own tests use "my ak").
-        if access_key.trim() != access_key || access_key.bytes().any(|b| b.is_ascii_control()) {
+        let ak = access_key.as_bytes();
+        if ak[0] == b' ' || ak[ak.len() - 1] == b' ' || ak.iter().any(|b| b.is_ascii_control()) {
             return Err(malformed(
                 "access key has outer whitespace or a control character",
             ));
         }
-        check_signed_headers(signed_headers)?;
+        let flags = check_signed_headers(signed_headers)?;
         if signature.len() != 64
             || !signature
                 .bytes()
@@ -89,6 +113,7 @@ impl<'a> Authorization<'a> {
             access_key,
             signed_headers,
             signature,
+            flags,
         })
     }
 
@@ -116,6 +141,26 @@ impl<'a> Authorization<'a> {
     pub fn signature(&self) -> &'a str {
         self.signature
     }
+
+    /// Is `x-sdk-date` signed?
+    pub(crate) fn signs_date(&self) -> bool {
+        self.flags & Flags::DATE != 0
+    }
+
+    /// Is `host` signed?
+    pub(crate) fn signs_host(&self) -> bool {
+        self.flags & Flags::HOST != 0
+    }
+
+    /// Is `x-sdk-content-sha256` signed?
+    pub(crate) fn signs_content_sha256(&self) -> bool {
+        self.flags & Flags::CONTENT_SHA256 != 0
+    }
+
+    /// Is `x-sdk-content-sm3` signed?
+    pub(crate) fn signs_content_sm3(&self) -> bool {
+        self.flags & Flags::CONTENT_SM3 != 0
+    }
 }
 
 /// Is `b` allowed in a lower-case header name (an RFC 9110 `tchar` that is not upper case)?
@@ -141,28 +186,39 @@ fn is_name_byte(b: u8) -> bool {
         )
 }
 
-fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
+/// Checks a `SignedHeaders` list in one pass over its bytes; gives the [`Flags`] of the
+/// names in it.
+fn check_signed_headers(list: &str) -> Result<u8, VerifyError> {
     let malformed = |reason| VerifyError::MalformedAuthorization { reason };
     if list.is_empty() {
         return Err(malformed("empty SignedHeaders"));
     }
-    let mut previous: Option<&str> = None;
-    for name in list.split(';') {
+    let bytes = list.as_bytes();
+    let mut previous: Option<&[u8]> = None;
+    let mut flags = 0;
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        if let Some(&b) = bytes.get(i).filter(|&&b| b != b';') {
+            if b.is_ascii_uppercase() {
+                return Err(malformed("SignedHeaders is not lower case"));
+            }
+            if !is_name_byte(b) {
+                return Err(malformed("invalid header name in SignedHeaders"));
+            }
+            continue;
+        }
+        let name = &bytes[start..i];
         if name.is_empty() {
             return Err(malformed("empty name in SignedHeaders"));
-        }
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(malformed("SignedHeaders is not lower case"));
-        }
-        if !name.bytes().all(is_name_byte) {
-            return Err(malformed("invalid header name in SignedHeaders"));
         }
         if previous.is_some_and(|p| p >= name) {
             return Err(malformed("SignedHeaders is not sorted or repeats a name"));
         }
+        flags |= Flags::of(name);
         previous = Some(name);
+        start = i + 1;
     }
-    Ok(())
+    Ok(flags)
 }
 
 #[cfg(test)]

@@ -361,7 +361,14 @@ impl Drop for LocalEndpoint {
 fn work(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
         match server.recv() {
-            Ok(rq) => handler::handle(shared, rq),
+            Ok(rq) => {
+                // A bug in answering one request must not take a worker away: the client
+                // sees its connection closed, the worker goes on.
+                let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handler::handle(shared, rq)
+                }));
+                let _ = answered;
+            }
             // Unblocked by shutdown, or the listener failed: check the flag again.
             Err(_) if stop.load(Ordering::SeqCst) => break,
             Err(_) => std::thread::sleep(Duration::from_millis(10)),

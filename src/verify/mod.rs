@@ -382,20 +382,20 @@ impl<K: SecretKeys> Verifier<K> {
         let mut matches = ct_eq(&buf.signature, auth.signature().as_bytes());
         if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
             // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
-            let mut canonical = std::mem::take(&mut buf.canonical);
-            let end = canonical.len();
-            canonical.truncate(end - UNSIGNED_PAYLOAD.len());
-            canonical.push_str(EMPTY_SHA256);
-            signer.sign_canonical(
-                &canonical,
-                date,
-                &mut buf.string_to_sign,
-                &mut buf.signature,
-            );
-            matches = ct_eq(&buf.signature, auth.signature().as_bytes());
-            canonical.truncate(end - UNSIGNED_PAYLOAD.len());
-            canonical.push_str(UNSIGNED_PAYLOAD);
-            buf.canonical = canonical;
+            if let Some(kept) = buf.canonical.strip_suffix(UNSIGNED_PAYLOAD).map(str::len) {
+                buf.canonical.truncate(kept);
+                buf.canonical.push_str(EMPTY_SHA256);
+                signer.sign_canonical(
+                    &buf.canonical,
+                    date,
+                    &mut buf.string_to_sign,
+                    &mut buf.signature,
+                );
+                matches = ct_eq(&buf.signature, auth.signature().as_bytes());
+                // Keep the canonical request as received, for the mismatch answer.
+                buf.canonical.truncate(kept);
+                buf.canonical.push_str(UNSIGNED_PAYLOAD);
+            }
             payload_signed = true;
         }
         if !matches {

@@ -738,3 +738,31 @@ fn state_files_are_checked() {
     let err = State::load("no/such/state.json").unwrap_err();
     assert!(matches!(err, ServeError::StateFile { .. }));
 }
+
+#[test]
+fn malformed_requests_are_answered_and_the_endpoint_keeps_serving() {
+    let endpoint = LocalEndpoint::start(EndpointConfig::demo().workers(2)).unwrap();
+    let raw: [&[u8]; 9] = [
+        b"GARBAGE\r\n\r\n",
+        b"DELETE /v1/\xff\xfe/remux/task?task_id=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"DELETE /v1/p/remux/task?task_id=%ZZ%&&== HTTP/1.1\r\nHost: x\r\nAuthorization: SDK-HMAC-SHA256 \r\n\r\n",
+        b"DELETE * HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"DELETE http://127.0.0.1/v1/p/remux/task?task_id=1 HTTP/1.1\r\nHost: x\r\nX-Sdk-Date: 99999999T999999Z\r\n\r\n",
+        b"DELETE /v1/p/remux/task?task_id=1 HTTP/1.1\r\nHost: x\r\nAuthorization: SDK-HMAC-SHA256 Access=\xc3\xa9, SignedHeaders=host;x-sdk-date, Signature=00\r\n\r\n",
+        b"DELETE /v1/p/remux/task?task_id=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab",
+        b"DELETE /v1/p/remux/task?task_id=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"\r\n\r\n\r\n",
+    ];
+    for bytes in raw {
+        let mut stream = TcpStream::connect(endpoint.addr()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        let _ = stream.write_all(bytes);
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+    }
+    let reply = Call::delete(DEMO_PROJECT_ID, DEMO_TASK_ID).send(&endpoint);
+    assert_eq!(reply.status, 204, "{reply:?}");
+}

@@ -383,3 +383,15 @@ pub fn serve(config: EndpointConfig, ready: impl FnOnce(&LocalEndpoint)) -> Resu
     endpoint.wait();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<LocalEndpoint>();
+        assert_send_sync::<EndpointConfig>();
+    }
+}

@@ -99,7 +99,7 @@ impl Credentials {
 
     /// Checks that the credentials can sign: a non-empty AK that fits in an `Authorization`
     /// header, a non-empty SK without surrounding whitespace or control characters, and a
-    /// security token that can be sent as a header value.
+    /// security token that can be sent as a header value, without surrounding whitespace.
     pub fn validate(&self) -> Result<(), SignError> {
         let ak = self.access_key();
         if ak.is_empty() {
@@ -142,6 +142,12 @@ impl Credentials {
             if token.bytes().any(|b| b.is_ascii_control()) {
                 return Err(SignError::InvalidSecurityToken {
                     reason: "contains a control character",
+                });
+            }
+            // The receiver trims header values before it checks the signature.
+            if token.trim() != token {
+                return Err(SignError::InvalidSecurityToken {
+                    reason: "has leading or trailing whitespace",
                 });
             }
         }

@@ -431,7 +431,7 @@ thread_local! {
 }
 
 /// Caller-owned working memory for [`Signer::sign_into`]; reuse it across requests.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SigningBuffer {
     scratch: Scratch,
     canonical: String,
@@ -444,6 +444,19 @@ pub struct SigningBuffer {
     authorization: String,
     date: SdkDate,
     layout: Layout,
+}
+
+impl fmt::Debug for SigningBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The canonical request and the scratch bytes may hold a security token: show the
+        // former redacted, and not the latter.
+        f.debug_struct("SigningBuffer")
+            .field("canonical", &crate::redact::canonical(&self.canonical))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("authorization", &self.authorization)
+            .field("date", &self.date)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SigningBuffer {

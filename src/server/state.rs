@@ -245,7 +245,7 @@ impl State {
     /// Parses and checks the JSON form.
     pub fn from_json(json: &str) -> Result<State, ServeError> {
         let state: State = serde_json::from_str(json)
-            .map_err(|e| ServeError::invalid_state(format!("invalid JSON: {e}")))?;
+            .map_err(|e| ServeError::invalid_state(format!("invalid JSON: {}", json_error(&e))))?;
         state.validate()?;
         Ok(state)
     }
@@ -319,5 +319,18 @@ impl State {
             }
         }
         Ok(())
+    }
+}
+
+/// The message of a JSON error without the string value it quotes: serde writes
+/// `invalid type: string "...", expected ...`, and a secret key or token put in the wrong
+/// place would be echoed.
+fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match (msg.find("string \""), msg.rfind("\", expected")) {
+        (Some(start), Some(end)) if start + 8 <= end => {
+            format!("{}string{}", &msg[..start], &msg[end + 1..])
+        }
+        _ => msg,
     }
 }

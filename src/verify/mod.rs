@@ -474,13 +474,24 @@ impl<'a> Verified<'a> {
 }
 
 /// Caller-owned working memory for [`Verifier::verify_with`]; reuse it across requests.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VerifyBuffer {
     scratch: Scratch,
     canonical: String,
     string_to_sign: String,
     payload_hex: [u8; 64],
     signature: [u8; 64],
+}
+
+impl fmt::Debug for VerifyBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The canonical request and the scratch bytes may hold a security token: show the
+        // former redacted, and not the latter.
+        f.debug_struct("VerifyBuffer")
+            .field("canonical", &crate::redact::canonical(&self.canonical))
+            .field("string_to_sign", &self.string_to_sign)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for VerifyBuffer {

@@ -286,13 +286,11 @@ pub(crate) fn build_hashed(
     let mut content_type: Option<&str> = None;
     let content_header = match mode {
         Mode::Sign(ctx) => ctx.content_header,
-        Mode::Verify { signed_headers } => {
-            if listed(signed_headers, "x-sdk-content-sm3") {
-                "x-sdk-content-sm3"
-            } else {
-                "x-sdk-content-sha256"
-            }
+        // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones `x-sdk-content-sha256`.
+        Mode::Verify { .. } if body_hash.empty == crate::algorithm::EMPTY_SM3 => {
+            "x-sdk-content-sm3"
         }
+        Mode::Verify { .. } => "x-sdk-content-sha256",
     };
     {
         let headers = &mut scratch.headers;

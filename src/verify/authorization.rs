@@ -1,6 +1,7 @@
-//! Strict parsing of the `Authorization` header of an `SDK-HMAC-SHA256` request.
+//! Strict parsing of the `Authorization` header of a signed request, for every algorithm
+//! of the official SDKs.
 
-use crate::signer::SDK_HMAC_SHA256;
+use crate::Algorithm;
 use crate::verify::error::{VerifyError, echo};
 
 /// The three fields of an `Authorization` header, borrowed from it.
@@ -18,6 +19,9 @@ use crate::verify::error::{VerifyError, echo};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Authorization<'a> {
+    algorithm: Algorithm,
+    /// The V11 credential scope, `YYYYMMDD/region/service`.
+    scope: Option<&'a str>,
     access_key: &'a str,
     signed_headers: &'a str,
     signature: &'a str,
@@ -48,18 +52,21 @@ impl Flags {
 impl<'a> Authorization<'a> {
     /// Parses `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b;c, Signature=HEX` exactly as the
     /// official SDKs write it (outer whitespace of the whole value is ignored):
+    /// - an algorithm of [`Algorithm::ALL`] that this build supports; for `V11-HMAC-SHA256`
+    ///   the first field is `Credential=AK/YYYYMMDD/region/service`;
     /// - one space after the algorithm, `", "` between the fields, the fields in this order;
     /// - a non-empty access key without outer whitespace, commas or control characters;
     /// - signed header names in lower case, valid HTTP header names, in strictly ascending
     ///   byte order (so each once), joined by `;`;
-    /// - a signature of 64 lower-case hex digits.
+    /// - a signature of 64 lower-case hex digits (for the elliptic-curve algorithms, lower-case
+    ///   hex of a DER signature).
     pub fn parse(value: &'a str) -> Result<Self, VerifyError> {
         let malformed = |reason| VerifyError::MalformedAuthorization { reason };
         let value = value.trim();
         let Some((algorithm, rest)) = value.split_once(' ') else {
             return Err(if value.is_empty() {
                 malformed("empty")
-            } else if value == SDK_HMAC_SHA256 {
+            } else if value.parse::<Algorithm>().is_ok() {
                 malformed("no fields after the algorithm")
             } else {
                 VerifyError::UnsupportedAlgorithm {
@@ -67,11 +74,14 @@ impl<'a> Authorization<'a> {
                 }
             });
         };
-        if algorithm != SDK_HMAC_SHA256 {
-            return Err(VerifyError::UnsupportedAlgorithm {
-                algorithm: echo(algorithm),
-            });
-        }
+        let algorithm = match Algorithm::ALL.into_iter().find(|a| a.name() == algorithm) {
+            Some(a) if a.is_available() => a,
+            _ => {
+                return Err(VerifyError::UnsupportedAlgorithm {
+                    algorithm: echo(algorithm),
+                });
+            }
+        };
         // No field can hold a comma, so the fields are what lies between commas.
         let mut fields = rest.split(',');
         let (Some(access), Some(signed), Some(signature), None) =
@@ -81,9 +91,30 @@ impl<'a> Authorization<'a> {
                 "expected Access=, SignedHeaders= and Signature= separated by \", \"",
             ));
         };
-        let access_key = access
-            .strip_prefix("Access=")
-            .ok_or(malformed("the first field is not Access="))?;
+        let (access_key, scope) = if algorithm == Algorithm::V11HmacSha256 {
+            let credential = access
+                .strip_prefix("Credential=")
+                .ok_or(malformed("the first field is not Credential="))?;
+            let (ak, scope) = credential
+                .split_once('/')
+                .ok_or(malformed("the credential has no scope"))?;
+            let parts: Vec<&str> = scope.split('/').collect();
+            let well_formed = parts.len() == 3
+                && parts[0].len() == 8
+                && parts[0].bytes().all(|b| b.is_ascii_digit())
+                && parts[1..].iter().all(|p| !p.is_empty() && !p.contains(' '));
+            if !well_formed {
+                return Err(malformed(
+                    "the credential scope is not YYYYMMDD/region/service",
+                ));
+            }
+            (ak, Some(scope))
+        } else {
+            let ak = access
+                .strip_prefix("Access=")
+                .ok_or(malformed("the first field is not Access="))?;
+            (ak, None)
+        };
         let signed_headers = signed
             .strip_prefix(" SignedHeaders=")
             .ok_or(malformed("the second field is not \", SignedHeaders=\""))?;
@@ -102,19 +133,37 @@ impl<'a> Authorization<'a> {
             ));
         }
         let flags = check_signed_headers(signed_headers)?;
-        if signature.len() != 64
-            || !signature
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        {
+        let lower_hex = signature
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if algorithm.is_ecdsa() {
+            // DER SEQUENCE of two INTEGERs of a 256-bit curve: 8 to 72 bytes.
+            if !lower_hex || signature.len() % 2 != 0 || !(16..=144).contains(&signature.len()) {
+                return Err(malformed(
+                    "signature is not lower-case hex of a DER signature",
+                ));
+            }
+        } else if signature.len() != 64 || !lower_hex {
             return Err(malformed("signature is not 64 lower-case hex digits"));
         }
         Ok(Authorization {
+            algorithm,
+            scope,
             access_key,
             signed_headers,
             signature,
             flags,
         })
+    }
+
+    /// The algorithm named.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The credential scope of a `V11-HMAC-SHA256` header: `YYYYMMDD/region/service`.
+    pub fn credential_scope(&self) -> Option<&'a str> {
+        self.scope
     }
 
     /// The access key (AK).
@@ -137,7 +186,8 @@ impl<'a> Authorization<'a> {
         self.signed_headers().any(|n| n.eq_ignore_ascii_case(name))
     }
 
-    /// The signature, 64 lower-case hex digits.
+    /// The signature: 64 lower-case hex digits, or hex of DER for the elliptic-curve
+    /// algorithms.
     pub fn signature(&self) -> &'a str {
         self.signature
     }
@@ -248,16 +298,51 @@ mod tests {
     }
 
     #[test]
-    fn other_algorithms_are_unsupported() {
-        let value = format!("SDK-HMAC-SM3 Access=AK, SignedHeaders=host, Signature={SIG}");
-        assert!(matches!(
-            Authorization::parse(&value),
-            Err(VerifyError::UnsupportedAlgorithm { .. })
-        ));
-        assert!(matches!(
-            Authorization::parse("Bearer"),
-            Err(VerifyError::UnsupportedAlgorithm { .. })
-        ));
+    fn every_official_algorithm_is_parsed_and_others_are_unsupported() {
+        let sm3 = format!("SDK-HMAC-SM3 Access=AK, SignedHeaders=host;x-sdk-date, Signature={SIG}");
+        let auth = Authorization::parse(&sm3).unwrap();
+        assert_eq!(auth.algorithm(), Algorithm::SdkHmacSm3);
+        let v11 = format!(
+            "V11-HMAC-SHA256 Credential=AK/20191115/region-id-1/service, SignedHeaders=host;x-sdk-date, Signature={SIG}"
+        );
+        let auth = Authorization::parse(&v11).unwrap();
+        assert_eq!(auth.access_key(), "AK");
+        assert_eq!(
+            auth.credential_scope(),
+            Some("20191115/region-id-1/service")
+        );
+        for bad_scope in ["AK", "AK/2019/r/s", "AK/20191115/r", "AK/20191115//s"] {
+            let v = format!(
+                "V11-HMAC-SHA256 Credential={bad_scope}, SignedHeaders=host;x-sdk-date, Signature={SIG}"
+            );
+            assert!(
+                matches!(
+                    Authorization::parse(&v),
+                    Err(VerifyError::MalformedAuthorization { .. })
+                ),
+                "{v}"
+            );
+        }
+        let ec = "SDK-ECDSA-P256-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=3006020101020101";
+        assert_eq!(
+            Authorization::parse(ec).unwrap().algorithm(),
+            Algorithm::SdkEcdsaP256Sha256
+        );
+        for bad in ["30060201010201", "3006020101020101X", "30"] {
+            let v =
+                format!("SDK-SM2-SM3 Access=AK, SignedHeaders=host;x-sdk-date, Signature={bad}");
+            assert!(Authorization::parse(&v).is_err(), "{v}");
+        }
+        for other in [
+            format!("SDK-HMAC-MD5 Access=AK, SignedHeaders=host, Signature={SIG}"),
+            format!("sdk-hmac-sha256 Access=AK, SignedHeaders=host, Signature={SIG}"),
+            "Bearer".to_owned(),
+        ] {
+            assert!(matches!(
+                Authorization::parse(&other),
+                Err(VerifyError::UnsupportedAlgorithm { .. })
+            ));
+        }
     }
 
     #[test]

@@ -50,13 +50,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sha2::{Digest, Sha256};
 
 pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
 
 use crate::Algorithm;
-use crate::canonical::{self, EMPTY_SHA256, Mode, Scratch, UNSIGNED_PAYLOAD};
+use crate::canonical::{self, Mode, Scratch, UNSIGNED_PAYLOAD};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
 use crate::request::{Headers, Payload, SignableRequest};
@@ -199,7 +198,8 @@ impl fmt::Debug for KeySet {
     }
 }
 
-/// Checks `SDK-HMAC-SHA256` signatures against a set of secret keys.
+/// Checks signatures (every algorithm of [`crate::Algorithm`] this build has) against a set
+/// of secret keys.
 ///
 /// Share one verifier between threads: it is `Send + Sync` when its key store is, and
 /// verifying takes `&self`.
@@ -330,14 +330,31 @@ impl<K: SecretKeys> Verifier<K> {
                     access_key: error::echo(auth.access_key()),
                 })?;
 
-        // A key store may hold signers set up for another algorithm: this checks
-        // SDK-HMAC-SHA256 with the same secret key.
-        let fallback;
-        let signer = if signer.algorithm() == Algorithm::SdkHmacSha256 {
+        // The key store's signer is prepared for one algorithm (usually SDK-HMAC-SHA256);
+        // another algorithm, or a V11 scope, is checked with a signer made for it from the
+        // same credentials.
+        let algorithm = auth.algorithm();
+        let custom;
+        let signer = if signer.algorithm() == algorithm && algorithm != Algorithm::V11HmacSha256 {
             signer
         } else {
-            fallback = Signer::new(signer.credentials().clone());
-            &fallback
+            let mut made = Signer::new(signer.credentials().clone()).with_algorithm(algorithm);
+            if let Some(scope) = auth.credential_scope() {
+                let mut parts = scope.splitn(3, '/');
+                let (day, region, service) = (
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                );
+                if day != date.day() {
+                    return Err(VerifyError::MalformedAuthorization {
+                        reason: "the credential scope's date is not the X-Sdk-Date's",
+                    });
+                }
+                made = made.with_derived_scope(region, service);
+            }
+            custom = made;
+            &custom
         };
 
         let content = check_content_hash(&auth, &found, req.payload, &mut buf.payload_hex)?;
@@ -353,9 +370,10 @@ impl<K: SecretKeys> Verifier<K> {
         }
 
         let signed_headers = auth.signed_headers_str();
-        let layout = canonical::build(
+        let layout = canonical::build_hashed(
             &req,
             Mode::Verify { signed_headers },
+            algorithm.body_hash(),
             &mut buf.scratch,
             &mut buf.canonical,
             &mut buf.payload_hex,
@@ -372,26 +390,32 @@ impl<K: SecretKeys> Verifier<K> {
             });
         }
 
-        signer.sign_canonical(
-            &buf.canonical,
-            date,
-            &mut buf.string_to_sign,
-            &mut buf.signature,
-        );
-        let mut payload_signed = content != Content::Unsigned;
-        let mut matches = ct_eq(&buf.signature, auth.signature().as_bytes());
-        if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
-            // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
-            if let Some(kept) = buf.canonical.strip_suffix(UNSIGNED_PAYLOAD).map(str::len) {
-                buf.canonical.truncate(kept);
-                buf.canonical.push_str(EMPTY_SHA256);
+        let check = |buf: &mut VerifyBuffer| {
+            if algorithm.is_ecdsa() {
+                signer.verify_canonical_ec(
+                    &buf.canonical,
+                    date,
+                    &mut buf.string_to_sign,
+                    auth.signature(),
+                )
+            } else {
                 signer.sign_canonical(
                     &buf.canonical,
                     date,
                     &mut buf.string_to_sign,
                     &mut buf.signature,
                 );
-                matches = ct_eq(&buf.signature, auth.signature().as_bytes());
+                ct_eq(&buf.signature, auth.signature().as_bytes())
+            }
+        };
+        let mut payload_signed = content != Content::Unsigned;
+        let mut matches = check(buf);
+        if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
+            // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
+            if let Some(kept) = buf.canonical.strip_suffix(UNSIGNED_PAYLOAD).map(str::len) {
+                buf.canonical.truncate(kept);
+                buf.canonical.push_str(algorithm.body_hash().empty);
+                matches = check(buf);
                 // Keep the canonical request as received, for the mismatch answer.
                 buf.canonical.truncate(kept);
                 buf.canonical.push_str(UNSIGNED_PAYLOAD);
@@ -532,6 +556,8 @@ struct Found<'a> {
     host: bool,
     content_sha256: Option<&'a str>,
     content_sha256_count: usize,
+    content_sm3: Option<&'a str>,
+    content_sm3_count: usize,
 }
 
 fn scan(headers: Headers<'_>) -> Result<Found<'_>, VerifyError> {
@@ -556,6 +582,11 @@ fn scan(headers: Headers<'_>) -> Result<Found<'_>, VerifyError> {
             found.content_sha256_count += 1;
             if let Some(v) = value {
                 found.content_sha256.get_or_insert(v);
+            }
+        } else if name.eq_ignore_ascii_case("x-sdk-content-sm3") {
+            found.content_sm3_count += 1;
+            if let Some(v) = value {
+                found.content_sm3.get_or_insert(v);
             }
         }
     });
@@ -605,22 +636,36 @@ fn check_content_hash(
     hex_buf: &mut [u8; 64],
 ) -> Result<Content, VerifyError> {
     let content_error = |reason| VerifyError::ContentHash { reason };
-    if auth.signs_content_sm3() {
+    let sm3 = auth.algorithm().uses_sm3();
+    if !sm3 && auth.signs_content_sm3() {
         return Err(content_error(
-            "cannot be replaced by x-sdk-content-sm3 in SDK-HMAC-SHA256",
+            "cannot be replaced by x-sdk-content-sm3 in a SHA-256 algorithm",
         ));
     }
-    let Some(value) = found.content_sha256 else {
+    let (given, count, signed) = if sm3 {
+        (
+            found.content_sm3,
+            found.content_sm3_count,
+            auth.signs_content_sm3(),
+        )
+    } else {
+        (
+            found.content_sha256,
+            found.content_sha256_count,
+            auth.signs_content_sha256(),
+        )
+    };
+    let Some(value) = given else {
         return Ok(if matches!(payload, Payload::Unsigned) {
             Content::Unsigned
         } else {
             Content::Hashed
         });
     };
-    if !auth.signs_content_sha256() {
+    if !signed {
         return Err(content_error("is present but not signed"));
     }
-    if found.content_sha256_count > 1 {
+    if count > 1 {
         return Err(content_error("is given more than once"));
     }
     let value = value.trim();
@@ -629,7 +674,7 @@ fn check_content_hash(
     }
     let body_hex: &[u8] = match payload {
         Payload::Bytes(body) => {
-            let _ = hex::encode_to_slice(Sha256::digest(body), hex_buf);
+            let _ = hex::encode_to_slice((auth.algorithm().body_hash().hash)(body), hex_buf);
             &hex_buf[..]
         }
         Payload::Sha256Hex(hex) => hex.as_bytes(),

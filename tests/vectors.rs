@@ -24,6 +24,13 @@ fn check(file: &str, name: &str) {
     }
 }
 
+/// Fails when a vector of `file` has no test of its own, or a test names no vector.
+fn assert_each_vector_tested(file: &str, names: &[&str]) {
+    let in_file: BTreeSet<String> = load(file).into_iter().map(|v| v.name).collect();
+    let tested: BTreeSet<String> = names.iter().map(|s| s.to_string()).collect();
+    assert_eq!(in_file, tested, "add or remove tests to match {file}");
+}
+
 macro_rules! vectors {
     ($file:literal, $list:ident: $($name:ident),* $(,)?) => {
         const $list: &[&str] = &[$(stringify!($name)),*];
@@ -121,13 +128,7 @@ mod sdk_hmac_sha256 {
 
     #[test]
     fn every_vector_of_the_file_has_its_own_test() {
-        let in_file: std::collections::BTreeSet<String> = super::load("sdk-hmac-sha256.json")
-            .into_iter()
-            .map(|v| v.name)
-            .collect();
-        let tested: std::collections::BTreeSet<String> =
-            NAMES.iter().map(|s| s.to_string()).collect();
-        assert_eq!(in_file, tested, "add or remove tests to match the file");
+        super::assert_each_vector_tested("sdk-hmac-sha256.json", NAMES);
     }
 }
 mod known_answers {
@@ -141,13 +142,7 @@ mod known_answers {
 
     #[test]
     fn every_vector_of_the_file_has_its_own_test() {
-        let in_file: std::collections::BTreeSet<String> = super::load("known-answers.json")
-            .into_iter()
-            .map(|v| v.name)
-            .collect();
-        let tested: std::collections::BTreeSet<String> =
-            NAMES.iter().map(|s| s.to_string()).collect();
-        assert_eq!(in_file, tested, "add or remove tests to match the file");
+        super::assert_each_vector_tested("known-answers.json", NAMES);
     }
 }
 
@@ -205,13 +200,7 @@ mod other_algorithms {
 
     #[test]
     fn every_vector_of_the_file_has_its_own_test() {
-        let in_file: std::collections::BTreeSet<String> = super::load("other-algorithms.json")
-            .into_iter()
-            .map(|v| v.name)
-            .collect();
-        let tested: std::collections::BTreeSet<String> =
-            NAMES.iter().map(|s| s.to_string()).collect();
-        assert_eq!(in_file, tested, "add or remove tests to match the file");
+        super::assert_each_vector_tested("other-algorithms.json", NAMES);
     }
 }
 

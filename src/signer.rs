@@ -278,11 +278,16 @@ impl Signer {
             }
             out.push('\n');
         }
-        if self.algorithm.uses_sm3() {
-            push_hex(out, &crate::algorithm::sm3_digest(canonical.as_bytes()));
+        let digest: [u8; 32] = if self.algorithm.uses_sm3() {
+            crate::algorithm::sm3_digest(canonical.as_bytes())
         } else {
-            push_hex(out, &Sha256::digest(canonical.as_bytes()));
-        }
+            Sha256::digest(canonical.as_bytes()).into()
+        };
+        // Hex into a stack buffer, then one copy, instead of 64 pushes of a char that each
+        // check the capacity.
+        let mut hash_hex = [0u8; 64];
+        let _ = hex::encode_to_slice(digest, &mut hash_hex);
+        out.push_str(std::str::from_utf8(&hash_hex).unwrap_or(""));
     }
 
     /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its

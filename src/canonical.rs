@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use crate::algorithm::BodyHash;
 use crate::date::SdkDate;
-use crate::encoding::{decode_into, encode_into};
+use crate::encoding::{decode_into, encode_bytes_into, encode_path_into};
 use crate::error::SignError;
 use crate::request::{Headers, Payload, SignableRequest};
 
@@ -99,31 +99,43 @@ impl Scratch {
     }
 }
 
-/// Is `b` a `tchar` of RFC 9110 (the characters of methods and header names)?
+/// The bytes of RFC 9110's `tchar` (the characters of methods and header names).
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    t
+};
+
+/// Is `s` a non-empty RFC 9110 token (a method or a header name)?
 #[inline]
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| TCHAR[usize::from(b)])
 }
 
 fn check_name(name: &str) -> Result<(), SignError> {
-    if name.is_empty() || !name.bytes().all(is_tchar) {
+    if !is_token(name) {
         return Err(SignError::InvalidHeaderName {
             name: name.to_owned(),
         });
@@ -131,7 +143,19 @@ fn check_name(name: &str) -> Result<(), SignError> {
     Ok(())
 }
 
+/// Is every byte of `value` allowed in a header value as far as [`check_value`] goes?
+/// One branch-free pass for the common case; [`check_value`] then names what is wrong.
+#[inline]
+fn value_is_clean(value: &[u8]) -> bool {
+    value.iter().fold(true, |ok, &b| {
+        ok & ((b >= 0x20 && b != 0x7f) | (b == b'\t'))
+    })
+}
+
 fn check_value(name: &str, value: &[u8]) -> Result<(), SignError> {
+    if value_is_clean(value) {
+        return Ok(());
+    }
     for &b in value {
         let reason = match b {
             b'\r' | b'\n' => "contains CR or LF",
@@ -148,75 +172,49 @@ fn check_value(name: &str, value: &[u8]) -> Result<(), SignError> {
     Ok(())
 }
 
-/// Calls `f` with each header of the view as `(name, value)`, after checking both.
-#[inline]
-fn each_header<'a>(
-    headers: Headers<'a>,
-    mut f: impl FnMut(&'a str, &'a str),
-) -> Result<(), SignError> {
-    match headers {
-        Headers::Pairs(pairs) => {
-            for (name, value) in pairs {
-                check_name(name)?;
-                check_value(name, value.as_bytes())?;
-                f(name, value);
-            }
-        }
-        Headers::Map(map) => {
-            for (name, value) in map {
-                // `http` has already refused invalid names and CR, LF and NUL in values.
-                let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
-                    SignError::InvalidHeaderValue {
-                        name: name.as_str().to_owned(),
-                        reason: "is not UTF-8",
-                    }
-                })?;
-                check_value(name.as_str(), value.as_bytes())?;
-                f(name.as_str(), value);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Is the lower-cased `name` one of the names of a `SignedHeaders` list?
-fn listed(signed_headers: &str, name: &str) -> bool {
+fn listed(signed_headers: &str, name: &[u8]) -> bool {
     signed_headers
         .split(';')
-        .any(|n| n.eq_ignore_ascii_case(name))
+        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// Checks a method and appends it, upper-cased.
-fn write_method(out: &mut String, method: &str) -> Result<(), SignError> {
-    if method.is_empty() || !method.bytes().all(is_tchar) {
+fn write_method(out: &mut Vec<u8>, method: &str) -> Result<(), SignError> {
+    if !is_token(method) {
         return Err(SignError::InvalidMethod);
     }
-    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.extend(method.bytes().map(|b| b.to_ascii_uppercase()));
     Ok(())
 }
 
 /// Appends the canonical URI: the decoded path's segments, each encoded, and a final `/`.
-fn write_uri(out: &mut String, scratch: &mut Scratch, path: &str) {
-    scratch.segments.clear();
-    decode_into(&mut scratch.segments, path);
-    let mut first = true;
-    for segment in scratch.segments.split(|&b| b == b'/') {
-        if !first {
-            out.push('/');
-        }
-        first = false;
-        encode_into(out, segment);
+fn write_uri(out: &mut Vec<u8>, scratch: &mut Scratch, path: &str) {
+    // Encoding each `/`-separated segment and joining them with `/` is encoding the whole
+    // path with `/` kept; without `%` there is nothing to decode.
+    if path.as_bytes().contains(&b'%') {
+        scratch.segments.clear();
+        decode_into(&mut scratch.segments, path.as_bytes());
+        encode_path_into(out, &scratch.segments);
+    } else {
+        encode_path_into(out, path.as_bytes());
     }
-    if !out.ends_with('/') {
-        out.push('/');
+    if out.last() != Some(&b'/') {
+        out.push(b'/');
     }
 }
 
 /// Appends the canonical query and returns where it is in `out`.
-fn write_query(out: &mut String, scratch: &mut Scratch, query: &str) -> Range<usize> {
+fn write_query(out: &mut Vec<u8>, scratch: &mut Scratch, query: &str) -> Range<usize> {
     scratch.params.clear();
-    for piece in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+    for piece in query.as_bytes().split(|&b| b == b'&') {
+        if piece.is_empty() {
+            continue;
+        }
+        let (k, v) = match piece.iter().position(|&b| b == b'=') {
+            Some(i) => (&piece[..i], &piece[i + 1..]),
+            None => (piece, &[][..]),
+        };
         let start = scratch.bytes.len();
         decode_into(&mut scratch.bytes, k);
         let key = start..scratch.bytes.len();
@@ -226,19 +224,21 @@ fn write_query(out: &mut String, scratch: &mut Scratch, query: &str) -> Range<us
     }
     let bytes = &scratch.bytes;
     // Byte order of the decoded UTF-8 is code-point order, as the official SDKs sort.
-    scratch.params.sort_unstable_by(|a, b| {
-        bytes[a.0.clone()]
-            .cmp(&bytes[b.0.clone()])
-            .then_with(|| bytes[a.1.clone()].cmp(&bytes[b.1.clone()]))
-    });
+    if scratch.params.len() > 1 {
+        scratch.params.sort_unstable_by(|a, b| {
+            bytes[a.0.clone()]
+                .cmp(&bytes[b.0.clone()])
+                .then_with(|| bytes[a.1.clone()].cmp(&bytes[b.1.clone()]))
+        });
+    }
     let start = out.len();
     for (i, (k, v)) in scratch.params.iter().enumerate() {
         if i > 0 {
-            out.push('&');
+            out.push(b'&');
         }
-        encode_into(out, &bytes[k.clone()]);
-        out.push('=');
-        encode_into(out, &bytes[v.clone()]);
+        encode_bytes_into(out, &bytes[k.clone()]);
+        out.push(b'=');
+        encode_bytes_into(out, &bytes[v.clone()]);
     }
     start..out.len()
 }
@@ -247,6 +247,60 @@ fn write_query(out: &mut String, scratch: &mut Scratch, query: &str) -> Range<us
 #[inline]
 fn trim(value: &str) -> &str {
     value.trim()
+}
+
+/// The pass over the caller's headers: what it is looking for, and what it found.
+struct HeaderPass<'a, 'm> {
+    /// Verifying: the `SignedHeaders` list. Signing: `None`, every header is signed
+    /// except `authorization` and names with `_`.
+    listed: Option<&'m str>,
+    content_header: &'static str,
+    host: bool,
+    date: Option<&'a str>,
+    token: bool,
+    content_hash: Option<&'a str>,
+    content_type: Option<&'a str>,
+}
+
+impl<'a> HeaderPass<'a, '_> {
+    /// Takes one header of the caller's (already checked): notes what it is, and when it
+    /// is signed, adds its lower-cased name and trimmed value to the scratch buffer.
+    #[inline]
+    fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
+        let bytes = &mut scratch.bytes;
+        let start = bytes.len();
+        if name_is_lower {
+            bytes.extend_from_slice(name.as_bytes());
+        } else {
+            bytes.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        }
+        let n = start..bytes.len();
+        let lower = &bytes[n.clone()];
+        match lower {
+            b"host" => self.host = true,
+            b"x-sdk-date" => {
+                self.date.get_or_insert(trim(value));
+            }
+            b"x-security-token" => self.token = true,
+            _ if lower == self.content_header.as_bytes() => {
+                self.content_hash.get_or_insert(trim(value));
+            }
+            b"content-type" => {
+                self.content_type.get_or_insert(value);
+            }
+            _ => {}
+        }
+        let signed = match self.listed {
+            None => !lower.contains(&b'_') && lower != b"authorization",
+            Some(names) => listed(names, lower),
+        };
+        if signed {
+            bytes.extend_from_slice(trim(value).as_bytes());
+            scratch.headers.push((n.clone(), n.end..bytes.len()));
+        } else {
+            bytes.truncate(start);
+        }
+    }
 }
 
 /// Writes the whole canonical request of `req` into `out`.
@@ -273,17 +327,33 @@ pub(crate) fn build_hashed(
     out: &mut String,
     payload_hex: &mut [u8; 64],
 ) -> Result<Layout, SignError> {
-    out.clear();
+    // Built as bytes and checked as UTF-8 once at the end, instead of once per piece.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    let result = build_bytes(req, mode, body_hash, scratch, &mut bytes, payload_hex);
+    // Every piece written is UTF-8 (a `str` of the caller's, ASCII, or decoded and repaired
+    // UTF-8), so this never fails; if it did, the canonical request would be left empty.
+    *out = String::from_utf8(bytes).unwrap_or_else(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.clear();
+        String::from_utf8(bytes).unwrap_or_default()
+    });
+    result
+}
+
+fn build_bytes(
+    req: &SignableRequest<'_>,
+    mode: Mode<'_>,
+    body_hash: BodyHash,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+    payload_hex: &mut [u8; 64],
+) -> Result<Layout, SignError> {
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
 
     // Collect the headers that are signed, checking every header that is sent.
-    let mut host_given = false;
-    let mut date_value: Option<&str> = None;
-    let mut token_given = false;
-    let mut content_hash: Option<&str> = None;
-    let mut content_type: Option<&str> = None;
     let content_header = match mode {
         Mode::Sign(ctx) => ctx.content_header,
         // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones `x-sdk-content-sha256`.
@@ -292,37 +362,52 @@ pub(crate) fn build_hashed(
         }
         Mode::Verify { .. } => "x-sdk-content-sha256",
     };
-    {
-        let headers = &mut scratch.headers;
-        let bytes = &mut scratch.bytes;
-        each_header(req.headers, |name, value| {
-            let signed = match mode {
-                Mode::Sign(_) => !name.contains('_') && !name.eq_ignore_ascii_case("authorization"),
-                Mode::Verify { signed_headers } => listed(signed_headers, name),
-            };
-            if name.eq_ignore_ascii_case("host") {
-                host_given = true;
-            } else if name.eq_ignore_ascii_case("x-sdk-date") {
-                date_value.get_or_insert(trim(value));
-            } else if name.eq_ignore_ascii_case("x-security-token") {
-                token_given = true;
-            } else if name.eq_ignore_ascii_case(content_header) {
-                content_hash.get_or_insert(trim(value));
-            } else if name.eq_ignore_ascii_case("content-type") {
-                content_type.get_or_insert(value);
+    let mut seen = HeaderPass {
+        listed: match mode {
+            Mode::Sign(_) => None,
+            Mode::Verify { signed_headers } => Some(signed_headers),
+        },
+        content_header,
+        host: false,
+        date: None,
+        token: false,
+        content_hash: None,
+        content_type: None,
+    };
+    match req.headers {
+        Headers::Pairs(pairs) => {
+            for &(name, value) in pairs {
+                check_name(name)?;
+                check_value(name, value.as_bytes())?;
+                seen.take(scratch, name, false, value);
             }
-            if signed {
-                let start = bytes.len();
-                bytes.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
-                let n = start..bytes.len();
-                bytes.extend_from_slice(trim(value).as_bytes());
-                headers.push((n.clone(), n.end..bytes.len()));
+        }
+        Headers::Map(map) => {
+            for (name, value) in map {
+                // `http` has already refused invalid names (and keeps them lower case) and
+                // CR, LF and NUL in values; visible ASCII (what `to_str` accepts) needs no
+                // further check.
+                let value = match value.to_str() {
+                    Ok(value) => value,
+                    Err(_) => {
+                        let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+                            SignError::InvalidHeaderValue {
+                                name: name.as_str().to_owned(),
+                                reason: "is not UTF-8",
+                            }
+                        })?;
+                        check_value(name.as_str(), value.as_bytes())?;
+                        value
+                    }
+                };
+                seen.take(scratch, name.as_str(), true, value);
             }
-        })?;
+        }
     }
+    let mut content_hash = seen.content_hash;
 
     if let Mode::Sign(ctx) = mode {
-        let date = match date_value {
+        let date = match seen.date {
             Some(given) => SdkDate::parse(given)?,
             None => {
                 let n = scratch.push(b"x-sdk-date");
@@ -333,7 +418,7 @@ pub(crate) fn build_hashed(
             }
         };
         layout.date = Some(date);
-        if !host_given {
+        if !seen.host {
             let host = req
                 .authority
                 .filter(|a| !a.is_empty())
@@ -344,7 +429,7 @@ pub(crate) fn build_hashed(
             scratch.headers.push((n, v.clone()));
             layout.add(Added::Host, v);
         }
-        if let (Some(token), false) = (ctx.security_token, token_given) {
+        if let (Some(token), false) = (ctx.security_token, seen.token) {
             let n = scratch.push(b"x-security-token");
             let v = scratch.push(token.as_bytes());
             scratch.headers.push((n, v.clone()));
@@ -352,7 +437,7 @@ pub(crate) fn build_hashed(
         }
         let wants_unsigned = matches!(req.payload, Payload::Unsigned)
             || (ctx.unsigned_for_non_json
-                && content_type.is_some_and(|ct| {
+                && seen.content_type.is_some_and(|ct| {
                     !ct.starts_with("application/json") && !ct.starts_with("application/bson")
                 }));
         if content_hash.is_none() && wants_unsigned {
@@ -362,7 +447,7 @@ pub(crate) fn build_hashed(
             layout.add(Added::ContentSha256, v);
             content_hash = Some(UNSIGNED_PAYLOAD);
         }
-    } else if let Some(given) = date_value {
+    } else if let Some(given) = seen.date {
         layout.date = SdkDate::parse(given).ok();
     }
 
@@ -374,19 +459,19 @@ pub(crate) fn build_hashed(
     });
 
     write_method(out, req.method)?;
-    out.push('\n');
+    out.push(b'\n');
     write_uri(out, scratch, req.path);
-    out.push('\n');
+    out.push(b'\n');
     layout.query = write_query(out, scratch, req.query);
-    out.push('\n');
+    out.push(b'\n');
     let bytes = &scratch.bytes;
     for (n, v) in &scratch.headers {
-        out.push_str(std::str::from_utf8(&bytes[n.clone()]).unwrap_or(""));
-        out.push(':');
-        out.push_str(std::str::from_utf8(&bytes[v.clone()]).unwrap_or(""));
-        out.push('\n');
+        out.extend_from_slice(&bytes[n.clone()]);
+        out.push(b':');
+        out.extend_from_slice(&bytes[v.clone()]);
+        out.push(b'\n');
     }
-    out.push('\n');
+    out.push(b'\n');
     let start = out.len();
     let mut previous: Option<&[u8]> = None;
     for (n, _) in &scratch.headers {
@@ -395,23 +480,23 @@ pub(crate) fn build_hashed(
             continue;
         }
         if previous.is_some() {
-            out.push(';');
+            out.push(b';');
         }
-        out.push_str(std::str::from_utf8(name).unwrap_or(""));
+        out.extend_from_slice(name);
         previous = Some(name);
     }
     layout.signed_headers = start..out.len();
-    out.push('\n');
+    out.push(b'\n');
     match (content_hash, req.payload) {
-        (Some(given), _) => out.push_str(given),
-        (None, Payload::Sha256Hex(hex)) => out.push_str(hex),
-        (None, Payload::Bytes([])) => out.push_str(body_hash.empty),
+        (Some(given), _) => out.extend_from_slice(given.as_bytes()),
+        (None, Payload::Sha256Hex(hex)) => out.extend_from_slice(hex.as_bytes()),
+        (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
         (None, Payload::Bytes(body)) => {
             let digest = (body_hash.hash)(body);
             let _ = hex::encode_to_slice(digest, payload_hex);
-            out.push_str(std::str::from_utf8(payload_hex).unwrap_or(""));
+            out.extend_from_slice(payload_hex);
         }
-        (None, Payload::Unsigned) => out.push_str(UNSIGNED_PAYLOAD),
+        (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),
     }
     Ok(layout)
 }

@@ -22,15 +22,60 @@ pub(crate) fn encode_into(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// The bytes [`ENCODE_SET`] keeps as they are, as a table (`A-Z a-z 0-9 - _ . ~`).
+const UNRESERVED: [bool; 256] = keep_table(false);
+/// [`UNRESERVED`] and `/`: encoding a path with it is encoding each segment.
+const UNRESERVED_OR_SLASH: [bool; 256] = keep_table(true);
+
+const fn keep_table(slash: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'-' | b'_' | b'.' | b'~')
+            || (slash && c == b'/');
+        b += 1;
+    }
+    t
+}
+
+/// Appends `bytes`, percent-encoded as [`encode_into`] does, to a byte buffer.
+#[inline]
+pub(crate) fn encode_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    encode_with(out, bytes, &UNRESERVED);
+}
+
+/// Appends a decoded path, each `/`-separated segment percent-encoded, to a byte buffer.
+#[inline]
+pub(crate) fn encode_path_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    encode_with(out, bytes, &UNRESERVED_OR_SLASH);
+}
+
+#[inline]
+fn encode_with(out: &mut Vec<u8>, bytes: &[u8], keep: &[bool; 256]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Runs of kept bytes are copied whole.
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !keep[usize::from(b)] {
+            out.extend_from_slice(&bytes[run..i]);
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            run = i + 1;
+        }
+    }
+    out.extend_from_slice(&bytes[run..]);
+}
+
 /// Appends `s`, percent-decoded the way Python's `unquote` does it, to `out`.
 #[inline]
-pub(crate) fn decode_into(out: &mut Vec<u8>, s: &str) {
-    if !s.as_bytes().contains(&b'%') {
-        out.extend_from_slice(s.as_bytes());
+pub(crate) fn decode_into(out: &mut Vec<u8>, s: &[u8]) {
+    if !s.contains(&b'%') {
+        out.extend_from_slice(s);
         return;
     }
     let start = out.len();
-    out.extend(percent_decode(s.as_bytes()));
+    out.extend(percent_decode(s));
     if std::str::from_utf8(&out[start..]).is_err() {
         let fixed = String::from_utf8_lossy(&out[start..]).into_owned();
         out.truncate(start);
@@ -50,7 +95,7 @@ mod tests {
 
     fn dec(s: &str) -> String {
         let mut out = Vec::new();
-        decode_into(&mut out, s);
+        decode_into(&mut out, s.as_bytes());
         String::from_utf8(out).unwrap()
     }
 
@@ -77,5 +122,28 @@ mod tests {
     #[test]
     fn decoding_replaces_bytes_that_are_not_utf8() {
         assert_eq!(dec("%FFa%C3"), "\u{FFFD}a\u{FFFD}");
+    }
+
+    #[test]
+    fn the_byte_encoder_agrees_with_the_string_encoder_on_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let mut bytes = Vec::new();
+        encode_bytes_into(&mut bytes, &all);
+        assert_eq!(String::from_utf8(bytes).unwrap(), enc_bytes(&all));
+    }
+
+    fn enc_bytes(b: &[u8]) -> String {
+        let mut out = String::new();
+        encode_into(&mut out, b);
+        out
+    }
+
+    #[test]
+    fn encoding_a_path_is_encoding_each_segment() {
+        let path = "/a b//%/é~/x+y/".as_bytes();
+        let mut bytes = Vec::new();
+        encode_path_into(&mut bytes, path);
+        let segments: Vec<String> = path.split(|&b| b == b'/').map(enc_bytes).collect();
+        assert_eq!(String::from_utf8(bytes).unwrap(), segments.join("/"));
     }
 }

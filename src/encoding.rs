@@ -77,10 +77,35 @@ pub(crate) fn decode_into(out: &mut Vec<u8>, s: &[u8]) {
     let start = out.len();
     out.extend(percent_decode(s));
     if std::str::from_utf8(&out[start..]).is_err() {
-        let fixed = String::from_utf8_lossy(&out[start..]).into_owned();
-        out.truncate(start);
-        out.extend_from_slice(fixed.as_bytes());
+        repair_utf8(out, start);
     }
+}
+
+/// Replaces what is not UTF-8 in `out[start..]` with U+FFFD, as `String::from_utf8_lossy`
+/// (and Python's `errors="replace"`) do, without allocating once `out` has grown: the
+/// repaired text is appended, then moved down over the original.
+fn repair_utf8(out: &mut Vec<u8>, start: usize) {
+    let end = out.len();
+    let mut pos = start;
+    while pos < end {
+        match std::str::from_utf8(&out[pos..end]) {
+            Ok(_) => {
+                out.extend_from_within(pos..end);
+                break;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                out.extend_from_within(pos..pos + valid);
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+                match e.error_len() {
+                    Some(len) => pos += valid + len,
+                    // An incomplete sequence at the end is one replacement.
+                    None => break,
+                }
+            }
+        }
+    }
+    out.drain(start..end);
 }
 
 #[cfg(test)]
@@ -145,5 +170,24 @@ mod tests {
         encode_path_into(&mut bytes, path);
         let segments: Vec<String> = path.split(|&b| b == b'/').map(enc_bytes).collect();
         assert_eq!(String::from_utf8(bytes).unwrap(), segments.join("/"));
+    }
+
+    #[test]
+    fn repair_matches_from_utf8_lossy_and_keeps_what_precedes() {
+        for s in [
+            "%FF",
+            "a%C3",
+            "%C3%28x",
+            "%E2%82",
+            "%E2%82%AC%80%80ok",
+            "%F0%9F%98",
+            "%ED%A0%80",
+        ] {
+            let mut out = b"kept".to_vec();
+            decode_into(&mut out, s.as_bytes());
+            let raw: Vec<u8> = percent_encoding::percent_decode(s.as_bytes()).collect();
+            let expected = format!("kept{}", String::from_utf8_lossy(&raw));
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{s}");
+        }
     }
 }

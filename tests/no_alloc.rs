@@ -136,6 +136,17 @@ fn a_query_to_sort_and_escape_allocates_nothing_once_the_buffer_has_grown() {
 }
 
 #[test]
+fn escapes_that_are_not_utf8_allocate_nothing_once_the_buffer_has_grown() {
+    // Decoded bytes that are not UTF-8 become U+FFFD, as the official Python SDK does.
+    let req = SignableRequest::new(
+        "GET",
+        "https://h.example.com/a%FFb/%C3?q=%E2%82&r=%ED%A0%80x&%F0%9F%98=1",
+    )
+    .unwrap();
+    assert_no_allocation_after_warm_up(&signer(), &req);
+}
+
+#[test]
 fn several_headers_a_token_and_a_body_allocate_nothing_once_the_buffer_has_grown() {
     let headers = [
         ("X-Project-Id", "0123456789abcdef0123456789abcdef"),

@@ -175,8 +175,48 @@ fn check_value(name: &str, value: &[u8]) -> Result<(), SignError> {
 /// Is the lower-cased `name` one of the names of a `SignedHeaders` list?
 fn listed(signed_headers: &str, name: &[u8]) -> bool {
     signed_headers
-        .split(';')
-        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+        .as_bytes()
+        .split(|&b| b == b';')
+        .any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// A `SignedHeaders` list split once, so that looking up each header of the request
+/// compares lengths first instead of scanning the list again.
+struct NameList<'s> {
+    list: &'s str,
+    names: [&'s [u8]; 16],
+    len: usize,
+    /// More names than fit: look them up in `list`.
+    long: bool,
+}
+
+impl<'s> NameList<'s> {
+    fn new(list: &'s str) -> Self {
+        let mut names = NameList {
+            list,
+            names: [&[]; 16],
+            len: 0,
+            long: false,
+        };
+        for name in list.as_bytes().split(|&b| b == b';') {
+            if names.len == names.names.len() {
+                names.long = true;
+                break;
+            }
+            names.names[names.len] = name;
+            names.len += 1;
+        }
+        names
+    }
+
+    fn contains(&self, name: &[u8]) -> bool {
+        if self.long {
+            return listed(self.list, name);
+        }
+        self.names[..self.len]
+            .iter()
+            .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+    }
 }
 
 /// Checks a method and appends it, upper-cased.
@@ -251,9 +291,9 @@ fn trim(value: &str) -> &str {
 
 /// The pass over the caller's headers: what it is looking for, and what it found.
 struct HeaderPass<'a, 'm> {
-    /// Verifying: the `SignedHeaders` list. Signing: `None`, every header is signed
+    /// Verifying: the names that are signed. Signing: `None`, every header is signed
     /// except `authorization` and names with `_`.
-    listed: Option<&'m str>,
+    listed: Option<&'m NameList<'m>>,
     content_header: &'static str,
     host: bool,
     date: Option<&'a str>,
@@ -292,7 +332,7 @@ impl<'a> HeaderPass<'a, '_> {
         }
         let signed = match self.listed {
             None => !lower.contains(&b'_') && lower != b"authorization",
-            Some(names) => listed(names, lower),
+            Some(names) => names.contains(lower),
         };
         if signed {
             bytes.extend_from_slice(trim(value).as_bytes());
@@ -362,10 +402,14 @@ fn build_bytes(
         }
         Mode::Verify { .. } => "x-sdk-content-sha256",
     };
+    let names;
     let mut seen = HeaderPass {
         listed: match mode {
             Mode::Sign(_) => None,
-            Mode::Verify { signed_headers } => Some(signed_headers),
+            Mode::Verify { signed_headers } => {
+                names = NameList::new(signed_headers);
+                Some(&names)
+            }
         },
         content_header,
         host: false,

@@ -764,3 +764,169 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The MPC call model: building and checking the request, reading the answer.
+// ---------------------------------------------------------------------------------------
+
+use huaweicloud_aksk::mpc::{
+    DeleteOutcome, DeleteRemuxTask, Endpoint, MpcError, RetryPolicy, parse_retry_after,
+    region_env_var, skew_from_date_header, skew_from_expired_message,
+};
+
+fn id_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[0-9a-f]{32}",
+        2 => "[ -~]{0,20}",
+        2 => text(),
+        1 => any::<String>(),
+        1 => "[a-z]{120,140}",
+    ]
+}
+
+/// The first element of `error`'s chain that shows a control character, if any.
+fn shows_control_character(e: &dyn std::error::Error) -> Option<String> {
+    let mut e = Some(e);
+    while let Some(err) = e {
+        let shown = err.to_string();
+        if shown.chars().any(char::is_control) {
+            return Some(shown);
+        }
+        e = err.source();
+    }
+    None
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn a_delete_call_that_is_accepted_is_sent_signed_and_verified_as_given(
+        project_id in id_text(),
+        task_id in id_text(),
+    ) {
+        let Ok(call) = DeleteRemuxTask::new(&project_id, &task_id) else {
+            return Ok(());
+        };
+        let endpoint = Endpoint::parse("https://mpc.example.com").unwrap();
+        let mut req = call.to_request(&endpoint);
+        // The project and task ids come back out of the URI as they went in.
+        let path = req.uri().path().to_owned();
+        let segment = path
+            .strip_prefix("/v1/")
+            .and_then(|p| p.strip_suffix("/remux/task"))
+            .expect("the route");
+        prop_assert_eq!(model_decode(segment), project_id.as_bytes());
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let value = query.strip_prefix("task_id=").expect("one task_id");
+        prop_assert_eq!(model_decode(value), task_id.as_bytes());
+        // And what the model accepts, the signer signs and the verifier accepts.
+        let at = DateTime::from_timestamp(1_795_840_500, 0).unwrap();
+        signer().sign_at(&mut req, at).expect("an accepted call signs");
+        prop_assert!(Verifier::new(signer()).verify_http(&req, at).is_ok());
+    }
+
+    #[test]
+    fn endpoint_and_region_parsing_never_panic(
+        url in prop_oneof![any::<String>(), "(https?|ftp)://[ -~]{0,30}", "[a-z]{2}-[a-z]{4,5}-[0-9]"],
+        region in prop_oneof![any::<String>(), "[a-zA-Z0-9_ -]{0,16}"],
+        env_value in prop::option::of(prop_oneof![any::<String>(), "(https?://[a-z.]{1,12}(:[0-9]{1,5})?, ?){1,3}"]),
+    ) {
+        if let Ok(endpoint) = Endpoint::parse(&url) {
+            // What it shows, it parses back to.
+            prop_assert_eq!(Endpoint::parse(&endpoint.to_string()), Ok(endpoint.clone()));
+        }
+        let name = region_env_var(&region);
+        prop_assert!(!name.chars().any(|c| c.is_ascii_lowercase()), "{}", name);
+        let _ = Endpoint::for_region_with_env(&region, |_| env_value.clone());
+    }
+
+    #[test]
+    fn retry_and_clock_helpers_never_panic(
+        retry_after in prop_oneof![any::<String>(), "[ 0-9]{0,12}"],
+        message in prop_oneof![
+            any::<String>(),
+            "signature expired, signature time:[0-9T]{0,16}Z?, server time:[0-9T]{0,16}Z?",
+        ],
+        date in prop_oneof![any::<String>(), "[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT"],
+        attempts in any::<u32>(),
+        max_attempts in any::<u32>(),
+        elapsed_ms in any::<u64>(),
+        server_wait in prop::option::of(any::<u64>()),
+        random in any::<u64>(),
+        base_ms in any::<u64>(),
+        total_ms in any::<u64>(),
+    ) {
+        if let Some(wait) = parse_retry_after(&retry_after) {
+            prop_assert!(wait.as_secs() < 1_000_000_000);
+        }
+        let _ = skew_from_expired_message(&message);
+        let _ = skew_from_date_header(&date, DateTime::from_timestamp(1_795_840_500, 0).unwrap());
+        let policy = RetryPolicy::new()
+            .with_max_attempts(max_attempts)
+            .with_base_delay(std::time::Duration::from_millis(base_ms))
+            .with_total_time(std::time::Duration::from_millis(total_ms));
+        let elapsed = std::time::Duration::from_millis(elapsed_ms);
+        let delay = policy.next_delay(attempts, elapsed, server_wait.map(std::time::Duration::from_secs), random);
+        if let Some(d) = delay {
+            prop_assert!(attempts < policy.max_attempts());
+            prop_assert!(elapsed + d < policy.total_time());
+        }
+    }
+
+    #[test]
+    fn any_answer_is_read_without_panic_and_shown_without_control_characters(
+        status in prop_oneof![Just(204u16), Just(401), Just(403), Just(429), Just(500), 100u16..600, any::<u16>()],
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            (text(), text(), any::<String>()).prop_map(|(c, m, r)| serde_json::json!({
+                "error_code": c, "error_msg": m, "request_id": r
+            }).to_string().into_bytes()),
+            json_text().prop_map(String::into_bytes),
+            prop::sample::select(vec![
+                r#"{"error_code":"MPC.10211","error_msg":"The task does not exist."}"#,
+                r#"{"error_code":"APIG.0308","error_msg":"throttled\u001b[2J"}"#,
+                r#"{"error_code":"x","error_code":"y"}"#,
+                r#"{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+                r#"{"error_code":"\ud800"}"#,
+                r#"{"error_code":"MPC.10202"} trailing"#,
+            ]).prop_map(|s| s.as_bytes().to_vec()),
+        ],
+        request_id in prop::option::of("[ -~]{0,40}"),
+        truncated in any::<bool>(),
+        earlier in any::<bool>(),
+    ) {
+        let mut headers = http::HeaderMap::new();
+        if let Some(id) = request_id.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+            headers.insert("x-request-id", id);
+        }
+        match DeleteRemuxTask::interpret(status, &headers, &body, truncated, earlier) {
+            Ok(DeleteOutcome::Deleted) => prop_assert!((200..300).contains(&status)),
+            Ok(outcome) => {
+                prop_assert!(earlier && !(200..300).contains(&status), "{:?}", outcome);
+            }
+            Err(e) => {
+                prop_assert!(!(200..300).contains(&status));
+                prop_assert!(shows_control_character(&e).is_none(), "{:?}", shows_control_character(&e));
+                let _ = format!("{e:?}");
+                // When serde_json reads a flat error object, the call model reads the same
+                // error_code from it.
+                if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(&body) {
+                    let code = map.get("error_code").and_then(|c| c.as_str()).filter(|c| !c.is_empty());
+                    let flat = map.values().all(|v| !v.is_array() && !v.is_object());
+                    // A repeated name is read differently by JSON readers (serde_json keeps
+                    // the last): compare only objects that name error_code once.
+                    let once = body.windows(12).filter(|w| w == b"\"error_code\"").count() == 1;
+                    let flat = flat && once;
+                    if let (Some(code), true, false, true) = (code, flat, truncated, status >= 400) {
+                        let api = match &e {
+                            MpcError::Api(a) | MpcError::Unauthorized(a) | MpcError::Throttled(a) => a,
+                            other => return Err(TestCaseError::fail(format!("{code:?} read as {other:?}"))),
+                        };
+                        prop_assert_eq!(api.error_code.as_str(), code);
+                    }
+                }
+            }
+        }
+    }
+}

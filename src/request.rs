@@ -88,7 +88,10 @@ impl<'a> SignableRequest<'a> {
         let uri = req.uri();
         SignableRequest {
             method: req.method().as_str(),
-            authority: uri.authority().map(|a| a.as_str()),
+            // Credentials in the URI are not part of the Host header (as in `new`).
+            authority: uri
+                .authority()
+                .map(|a| a.as_str().rsplit('@').next().unwrap_or("")),
             path: uri.path(),
             query: uri.query().unwrap_or(""),
             headers: Headers::Map(req.headers()),

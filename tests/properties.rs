@@ -930,3 +930,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn credentials_in_an_http_uri_are_neither_sent_nor_signed_as_the_host() {
+    // Found while fuzzing sign_at: SignableRequest::new dropped the userinfo, from_http
+    // kept it, and sign_at sent `Host: user:password@host`.
+    let at = DateTime::from_timestamp(1_795_840_500, 0).unwrap();
+    let mut req = http::Request::get("https://user:password@h.example.com:8443/x")
+        .body(Vec::new())
+        .unwrap();
+    signer().sign_at(&mut req, at).unwrap();
+    assert_eq!(req.headers()["host"], "h.example.com:8443");
+    let view = SignableRequest::new("GET", "https://user:password@h.example.com:8443/x").unwrap();
+    assert_eq!(view.authority(), Some("h.example.com:8443"));
+    assert!(Verifier::new(signer()).verify_http(&req, at).is_ok());
+}

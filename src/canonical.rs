@@ -286,7 +286,14 @@ fn write_query(out: &mut Vec<u8>, scratch: &mut Scratch, query: &str) -> Range<u
 /// Trims outer whitespace as the official Python and Go SDKs do.
 #[inline]
 fn trim(value: &str) -> &str {
-    value.trim()
+    // ASCII that `char::is_whitespace` does not count as white space at both ends: nothing
+    // to trim, and no need to decode the last character.
+    let untrimmed = |b: u8| b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b);
+    match value.as_bytes() {
+        [first, .., last] if untrimmed(*first) && untrimmed(*last) => value,
+        [only] if untrimmed(*only) => value,
+        _ => value.trim(),
+    }
 }
 
 /// The pass over the caller's headers: what it is looking for, and what it found.

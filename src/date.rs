@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 
 use crate::error::SignError;
 
@@ -22,6 +22,9 @@ impl SdkDate {
     /// The date of a UTC time (sub-second precision is dropped). Fails only for years
     /// outside 0000-9999.
     pub fn from_datetime(at: DateTime<Utc>) -> Result<Self, SignError> {
+        // The fields of the UTC time itself: `DateTime`'s own accessors add the (zero)
+        // offset again for every field.
+        let at = at.naive_utc();
         let year = at.year();
         if !(0..=9999).contains(&year) {
             return Err(SignError::InvalidSdkDate);
@@ -85,8 +88,14 @@ impl SdkDate {
 
     /// The date as a UTC time.
     pub fn to_datetime(&self) -> DateTime<Utc> {
-        let s = self.as_str();
-        NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
+        let b = &self.0;
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter()
+                .fold(0u32, |acc, &c| acc * 10 + u32::from(c.wrapping_sub(b'0')))
+        };
+        // Only real UTC times are ever stored (see `parse` and `from_datetime`).
+        NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
+            .and_then(|d| d.and_hms_opt(num(9..11), num(11..13), num(13..15)))
             .map(|n| n.and_utc())
             .unwrap_or_default()
     }
@@ -154,6 +163,49 @@ mod tests {
         ] {
             assert_eq!(SdkDate::parse(bad), Err(SignError::InvalidSdkDate), "{bad}");
         }
+    }
+
+    #[test]
+    fn from_datetime_and_to_datetime_agree_with_chrono_across_the_years() {
+        // Every 9999991 seconds (about 116 days, drifting through the time of day) from
+        // 0000-01-01 to 9999-12-31, and the ends of the range.
+        let first = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap().timestamp();
+        let last = Utc
+            .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+            .unwrap()
+            .timestamp();
+        let mut t = first;
+        while t <= last + 9_999_991 {
+            let at = DateTime::from_timestamp(t.min(last), 0).unwrap();
+            let expected = at.format("%Y%m%dT%H%M%SZ").to_string();
+            let date = SdkDate::from_datetime(at).unwrap();
+            assert_eq!(date.as_str(), expected);
+            assert_eq!(date.to_datetime(), at);
+            t += 9_999_991;
+        }
+        for (y, ok) in [
+            (-1, false),
+            (0, true),
+            (1969, true),
+            (9999, true),
+            (10000, false),
+        ] {
+            let at = Utc.with_ymd_and_hms(y, 12, 31, 23, 59, 59).unwrap();
+            assert_eq!(SdkDate::from_datetime(at).is_ok(), ok, "{y}");
+        }
+    }
+
+    #[test]
+    fn a_leap_second_is_second_59() {
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1500)
+            .unwrap()
+            .and_utc();
+        assert_eq!(
+            SdkDate::from_datetime(leap).unwrap().as_str(),
+            "20161231T235959Z"
+        );
     }
 
     #[test]

@@ -128,6 +128,12 @@ const TCHAR: [bool; 256] = {
     t
 };
 
+/// Is `b` an RFC 9110 `tchar`?
+#[inline]
+pub(crate) fn is_tchar(b: u8) -> bool {
+    TCHAR[usize::from(b)]
+}
+
 /// Is `s` a non-empty RFC 9110 token (a method or a header name)?
 #[inline]
 fn is_token(s: &str) -> bool {

@@ -215,25 +215,7 @@ impl<'a> Authorization<'a> {
 
 /// Is `b` allowed in a lower-case header name (an RFC 9110 `tchar` that is not upper case)?
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_lowercase()
-        || b.is_ascii_digit()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
+    crate::canonical::is_tchar(b) && !b.is_ascii_uppercase()
 }
 
 /// Checks a `SignedHeaders` list in one pass over its bytes; gives the [`Flags`] of the

@@ -206,7 +206,7 @@ fn header_value() -> impl Strategy<Value = String> {
     prop_oneof![
         "[ -~]{0,20}",
         "[ \t]{0,2}[a-z0-9]{0,6}[ \t]{0,3}[a-z]{0,4}[ \t]{0,2}",
-        "[a-zé€😀 ]{0,8}",
+        "[a-zé€😀 \u{a0}\u{2003}\u{3000}]{0,8}",
     ]
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use crate::error::SignError;
 
@@ -62,9 +62,10 @@ impl SdkDate {
         };
         let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
         let (h, mi, se) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
-        let date = NaiveDate::from_ymd_opt(y as i32, mo, d).ok_or(SignError::InvalidSdkDate)?;
-        NaiveTime::from_hms_opt(h, mi, se).ok_or(SignError::InvalidSdkDate)?;
-        let _ = date;
+        // The proleptic Gregorian calendar, as chrono's: no leap second (60) either.
+        if d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59 {
+            return Err(SignError::InvalidSdkDate);
+        }
         let mut out = [0u8; 16];
         out.copy_from_slice(b);
         Ok(SdkDate(out))
@@ -98,6 +99,17 @@ impl SdkDate {
             .and_then(|d| d.and_hms_opt(num(9..11), num(11..13), num(13..15)))
             .map(|n| n.and_utc())
             .unwrap_or_default()
+    }
+}
+
+/// The number of days of a month of the proleptic Gregorian calendar (0 for no month).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => 0,
     }
 }
 
@@ -192,6 +204,36 @@ mod tests {
         ] {
             let at = Utc.with_ymd_and_hms(y, 12, 31, 23, 59, 59).unwrap();
             assert_eq!(SdkDate::from_datetime(at).is_ok(), ok, "{y}");
+        }
+    }
+
+    #[test]
+    fn parse_accepts_exactly_the_dates_and_times_chrono_accepts() {
+        let mut years: Vec<u32> = (0..=9999).step_by(7).collect();
+        years.extend([
+            0, 1, 4, 100, 200, 400, 1600, 1900, 2000, 2024, 2100, 2400, 9996, 9999,
+        ]);
+        let mut s = *b"00000000T000000Z";
+        for y in years {
+            for mo in 0..=13 {
+                for d in 0..=32 {
+                    write_digits(&mut s[0..4], y);
+                    write_digits(&mut s[4..6], mo);
+                    write_digits(&mut s[6..8], d);
+                    let text = std::str::from_utf8(&s).unwrap();
+                    let chrono_ok = NaiveDate::from_ymd_opt(y as i32, mo, d).is_some();
+                    assert_eq!(SdkDate::parse(text).is_ok(), chrono_ok, "{text}");
+                }
+            }
+        }
+        for h in 0..=25 {
+            for mi in [0, 59, 60, 99] {
+                for se in [0, 59, 60, 61, 99] {
+                    let text = format!("20240229T{h:02}{mi:02}{se:02}Z");
+                    let chrono_ok = chrono::NaiveTime::from_hms_opt(h, mi, se).is_some();
+                    assert_eq!(SdkDate::parse(&text).is_ok(), chrono_ok, "{text}");
+                }
+            }
         }
     }
 

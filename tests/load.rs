@@ -508,6 +508,7 @@ fn trickler(
 fn one_shot(addr: SocketAddr, raw: &[u8]) -> Option<u16> {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(STUCK)).unwrap();
+    s.set_write_timeout(Some(STUCK)).unwrap();
     // The endpoint may answer and close before it has read everything.
     let _ = s.write_all(raw);
     let _ = s.shutdown(std::net::Shutdown::Write);

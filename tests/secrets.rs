@@ -516,11 +516,11 @@ struct Inspecting;
 /// A secret used by the wiping test only.
 const PROBE: &[u8] = b"ProbeSecretZ3x7C1v5B9n2M6q0W4e8R";
 
-static FOUND_FREED: AtomicUsize = AtomicUsize::new(0);
-static INSPECTED: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
+    // Per thread, so that tests running at the same time do not count each other's blocks.
     static ARMED: Cell<bool> = const { Cell::new(false) };
+    static FOUND_FREED: Cell<usize> = const { Cell::new(0) };
+    static INSPECTED: Cell<usize> = const { Cell::new(0) };
 }
 
 unsafe impl GlobalAlloc for Inspecting {
@@ -530,11 +530,11 @@ unsafe impl GlobalAlloc for Inspecting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ARMED.try_with(Cell::get).unwrap_or(false) {
-            INSPECTED.fetch_add(1, Ordering::SeqCst);
+            let _ = INSPECTED.try_with(|n| n.set(n.get() + 1));
             // SAFETY: `ptr` is a live block of `layout.size()` bytes until it is freed below.
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             if block.windows(PROBE.len()).any(|w| w == PROBE) {
-                FOUND_FREED.fetch_add(1, Ordering::SeqCst);
+                let _ = FOUND_FREED.try_with(|n| n.set(n.get() + 1));
             }
         }
         unsafe { System.dealloc(ptr, layout) }
@@ -547,16 +547,13 @@ static ALLOCATOR: Inspecting = Inspecting;
 /// Drops `value` with the allocator armed, and returns how many freed blocks still held
 /// the probe, and how many blocks were freed.
 fn freed_with_probe<T>(value: T) -> (usize, usize) {
-    let (found, inspected) = (
-        FOUND_FREED.load(Ordering::SeqCst),
-        INSPECTED.load(Ordering::SeqCst),
-    );
+    let (found, inspected) = (FOUND_FREED.with(Cell::get), INSPECTED.with(Cell::get));
     ARMED.with(|a| a.set(true));
     drop(value);
     ARMED.with(|a| a.set(false));
     (
-        FOUND_FREED.load(Ordering::SeqCst) - found,
-        INSPECTED.load(Ordering::SeqCst) - inspected,
+        FOUND_FREED.with(Cell::get) - found,
+        INSPECTED.with(Cell::get) - inspected,
     )
 }
 

@@ -423,6 +423,7 @@ fn unreachable_hmac() -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(b"").expect("HMAC accepts any key length")
 }
 
+#[cfg(feature = "ecdsa")]
 fn push_hex(out: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {

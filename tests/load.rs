@@ -686,8 +686,6 @@ fn slow_bodies_on_fewer_connections_than_workers_do_not_stop_it_serving_others()
 }
 
 #[test]
-#[ignore = "bug: each request body is read by a worker thread, without a deadline and before \
-            authentication; as many slow bodies as workers stop the endpoint answering anyone"]
 fn slow_bodies_on_as_many_connections_as_workers_do_not_stop_it_serving_others() {
     serves_others_despite(
         4,

@@ -41,7 +41,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -357,22 +357,61 @@ impl Drop for LocalEndpoint {
     }
 }
 
+/// How many requests with a body may be read at once, each on a thread of its own.
+const MAX_BODY_READERS: usize = 256;
+
+/// Requests whose body is being read on a thread of its own.
+static BODY_READERS: AtomicUsize = AtomicUsize::new(0);
+
 /// A worker: answers requests until the endpoint stops.
-fn work(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool) {
+fn work(server: &tiny_http::Server, shared: &Arc<Shared>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
         match server.recv() {
-            Ok(rq) => {
-                // A bug in answering one request must not take a worker away: the client
-                // sees its connection closed, the worker goes on.
-                let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    handler::handle(shared, rq)
-                }));
-                let _ = answered;
-            }
+            Ok(rq) if has_body(&rq) => read_aside(shared, rq),
+            Ok(rq) => answer_caught(shared, rq),
             // Unblocked by shutdown, or the listener failed: check the flag again.
             Err(_) if stop.load(Ordering::SeqCst) => break,
             Err(_) => std::thread::sleep(Duration::from_millis(10)),
         }
+    }
+}
+
+/// Answers one request; a bug in answering it must not take the worker away: the client
+/// sees its connection closed, the worker goes on.
+fn answer_caught(shared: &Shared, rq: tiny_http::Request) {
+    let answered =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler::handle(shared, rq)));
+    let _ = answered;
+}
+
+/// Does the request announce a body (a length above zero, or chunks)?
+fn has_body(rq: &tiny_http::Request) -> bool {
+    match rq.body_length() {
+        Some(n) => n > 0,
+        None => rq
+            .headers()
+            .iter()
+            .any(|h| h.field.equiv("Transfer-Encoding")),
+    }
+}
+
+/// A body may trickle in for as long as its client likes: it is read on a thread of its
+/// own, so that slow uploads cannot hold every worker and stop the endpoint serving others.
+fn read_aside(shared: &Arc<Shared>, rq: tiny_http::Request) {
+    if BODY_READERS.fetch_add(1, Ordering::SeqCst) >= MAX_BODY_READERS {
+        BODY_READERS.fetch_sub(1, Ordering::SeqCst);
+        let _ = rq.respond(tiny_http::Response::empty(503));
+        return;
+    }
+    let shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("aksk-serve-body".into())
+        .spawn(move || {
+            answer_caught(&shared, rq);
+            BODY_READERS.fetch_sub(1, Ordering::SeqCst);
+        });
+    if spawned.is_err() {
+        BODY_READERS.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -10,6 +10,8 @@
 //! - `verify`: the verifier on the signed request.
 //! - `aws_sigv4`: `aws-sigv4` signing the same DELETE with its defaults.
 //! - `roundtrip`: a signed DELETE to the local endpoint on loopback and its answer.
+//! - `algorithm/NAME`: `sign_hot` with each other algorithm of the official SDKs, and
+//!   `verify/NAME` the verifier on what it signed.
 //!
 //! ```sh
 //! cargo bench --bench signing
@@ -21,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use huaweicloud_aksk::{Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
+use huaweicloud_aksk::{Algorithm, Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
 use sha2::{Digest, Sha256};
 
 const AK: &str = "HWCEXAMPLEAK0123TEST";
@@ -251,6 +253,56 @@ fn roundtrip(c: &mut Criterion) {
 #[cfg(not(all(feature = "blocking", feature = "server")))]
 fn roundtrip(_: &mut Criterion) {}
 
+/// `sign_hot` and `verify` with every other algorithm, on the same request.
+fn algorithms(c: &mut Criterion) {
+    use huaweicloud_aksk::verify::{KeySet, Verifier};
+    let date = date();
+    let req = SignableRequest::new("DELETE", URL)
+        .expect("valid URL")
+        .with_headers(&HEADERS);
+    let verifier = Verifier::new(KeySet::from_iter([Credentials::new(AK, SK)]));
+    let mut g = c.benchmark_group("algorithm");
+    g.throughput(Throughput::Elements(1));
+    for alg in Algorithm::ALL {
+        if !alg.is_available() {
+            continue;
+        }
+        let mut signer = Signer::new(Credentials::new(AK, SK)).with_algorithm(alg);
+        if alg == Algorithm::V11HmacSha256 {
+            signer = signer.with_derived_scope("cn-north-4", "mpc");
+        }
+        let mut buf = SigningBuffer::new();
+        g.bench_function(format!("sign_hot/{}", alg.name()), |b| {
+            b.iter(|| {
+                let signed = signer
+                    .sign_into(black_box(&req), date, &mut buf)
+                    .expect("signs");
+                black_box(signed.authorization().len())
+            })
+        });
+        // The verifier on the request as sent.
+        let signed = signer.sign_into(&req, date, &mut buf).expect("signs");
+        let mut sent: Vec<(String, String)> = HEADERS
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        sent.extend(
+            signed
+                .headers_to_add()
+                .map(|(n, v)| (n.to_owned(), v.to_owned())),
+        );
+        let pairs: Vec<(&str, &str)> = sent.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let received = SignableRequest::new("DELETE", URL)
+            .expect("valid URL")
+            .with_headers(&pairs);
+        verifier.verify(&received, at()).expect("verifies");
+        g.bench_function(format!("verify/{}", alg.name()), |b| {
+            b.iter(|| black_box(verifier.verify(black_box(&received), at()).is_ok()))
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -261,6 +313,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = floor, sign_hot, sign_http, verify, aws_sigv4, roundtrip
+    targets = floor, sign_hot, sign_http, verify, aws_sigv4, roundtrip, algorithms
 }
 criterion_main!(benches);

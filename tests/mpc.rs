@@ -356,6 +356,85 @@ fn a_retry_that_finds_no_task_after_a_lost_connection_reports_already_deleted() 
 }
 
 #[test]
+fn a_truncated_answer_is_an_unknown_outcome_and_the_retry_decides() {
+    // The 204 promises a body it never sends: the server may have deleted the record.
+    let server = ScriptedServer::start(vec![
+        Reply::Raw(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 80\r\n\r\n{\"error_code\":\"MPC.1".to_vec()),
+        Reply::task_not_found(),
+    ]);
+    let outcome = client(&server)
+        .clock(ticking_clock())
+        .sleeper(|_| {})
+        .build()
+        .unwrap()
+        .delete_remux_task("100211");
+    let reqs = server.requests();
+    assert_eq!(
+        reqs.len(),
+        2,
+        "the truncated answer is retried: {outcome:?}"
+    );
+    assert_eq!(outcome.unwrap(), DeleteOutcome::AlreadyDeleted);
+    assert_ne!(reqs[0].header("x-sdk-date"), reqs[1].header("x-sdk-date"));
+    for r in &reqs {
+        r.verify();
+    }
+}
+
+#[test]
+fn a_garbage_status_line_is_a_transport_failure_and_not_retried() {
+    // Not an HTTP answer at all: nothing says what the server did, and retrying
+    // something that does not speak HTTP helps no one.
+    for garbage in [
+        &b"HELLO THERE\r\n\r\n"[..],
+        &b"\x00\x01garbage\r\n\r\n"[..],
+        &b"HTTP/9 abc\r\n\r\n"[..],
+    ] {
+        let server = ScriptedServer::start(vec![Reply::Raw(garbage.to_vec()), Reply::empty(204)]);
+        let err = client(&server)
+            .clock(ticking_clock())
+            .sleeper(|_| {})
+            .build()
+            .unwrap()
+            .delete_remux_task("100211")
+            .unwrap_err();
+        assert!(err.is_transport(), "{err:?}");
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 1);
+        reqs[0].verify();
+    }
+}
+
+#[test]
+fn a_reset_before_the_answer_then_503_twice_then_204_is_deleted_after_four_fresh_attempts() {
+    let server = ScriptedServer::start(vec![
+        Reply::Close,
+        Reply::json(503, r#"{"error_code":"APIG.0308","error_msg":"busy"}"#),
+        Reply::json(503, r#"{"error_code":"APIG.0308","error_msg":"busy"}"#),
+        Reply::empty(204),
+    ]);
+    let outcome = client(&server)
+        .clock(ticking_clock())
+        .sleeper(|_| {})
+        .max_attempts(4)
+        .build()
+        .unwrap()
+        .delete_remux_task("100211");
+    assert_eq!(outcome.unwrap(), DeleteOutcome::Deleted);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 4);
+    let mut dates: Vec<_> = reqs
+        .iter()
+        .map(|r| r.header("x-sdk-date").unwrap())
+        .collect();
+    dates.dedup();
+    assert_eq!(dates.len(), 4, "every attempt is signed afresh");
+    for r in &reqs {
+        r.verify();
+    }
+}
+
+#[test]
 fn a_retry_that_finds_no_task_after_a_gateway_error_reports_already_deleted() {
     let server = ScriptedServer::start(vec![Reply::empty(504), Reply::task_not_found()]);
     let outcome = client(&server).build().unwrap().delete_remux_task("1");

@@ -42,6 +42,8 @@ pub enum Reply {
     },
     /// Read the request, then close the connection without answering.
     Close,
+    /// Read the request, write these bytes as they are, then close the connection.
+    Raw(Vec<u8>),
     /// Read the request, then answer nothing until the server stops.
     Stall,
     /// An answer whose body is `len` bytes of `x`, written in chunks until the client
@@ -308,6 +310,10 @@ fn serve_connection(mut stream: TcpStream, state: &State) {
                 }
             }
             Reply::Close => return,
+            Reply::Raw(bytes) => {
+                let _ = stream.write_all(&bytes);
+                return;
+            }
             Reply::Stall => {
                 while !state.stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(10));

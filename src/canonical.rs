@@ -100,7 +100,7 @@ impl Scratch {
 }
 
 /// The bytes of RFC 9110's `tchar` (the characters of methods and header names).
-const TCHAR: [bool; 256] = {
+pub(crate) const TCHAR: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -127,12 +127,6 @@ const TCHAR: [bool; 256] = {
     }
     t
 };
-
-/// Is `b` an RFC 9110 `tchar`?
-#[inline]
-pub(crate) fn is_tchar(b: u8) -> bool {
-    TCHAR[usize::from(b)]
-}
 
 /// Is `s` a non-empty RFC 9110 token (a method or a header name)?
 #[inline]
@@ -291,7 +285,7 @@ fn write_query(out: &mut Vec<u8>, scratch: &mut Scratch, query: &str) -> Range<u
 
 /// Trims outer whitespace as the official Python and Go SDKs do.
 #[inline]
-fn trim(value: &str) -> &str {
+pub(crate) fn trim(value: &str) -> &str {
     // ASCII that `char::is_whitespace` does not count as white space at both ends: nothing
     // to trim, and no need to decode the last character.
     let untrimmed = |b: u8| b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b);

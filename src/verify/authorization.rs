@@ -61,9 +61,11 @@ impl<'a> Authorization<'a> {
     /// - a signature of 64 lower-case hex digits (for the elliptic-curve algorithms, lower-case
     ///   hex of a DER signature).
     pub fn parse(value: &'a str) -> Result<Self, VerifyError> {
+        // One forward pass over the bytes: the fields are found by their separators while
+        // they are checked, and an error is only built on the way out.
         let malformed = |reason| VerifyError::MalformedAuthorization { reason };
-        let value = value.trim();
-        let Some((algorithm, rest)) = value.split_once(' ') else {
+        let value = crate::canonical::trim(value);
+        let Some(space) = position(value.as_bytes(), b' ') else {
             return Err(if value.is_empty() {
                 malformed("empty")
             } else if value.parse::<Algorithm>().is_ok() {
@@ -74,65 +76,63 @@ impl<'a> Authorization<'a> {
                 }
             });
         };
-        let algorithm = match Algorithm::ALL.into_iter().find(|a| a.name() == algorithm) {
+        let (name, rest) = (&value[..space], &value[space + 1..]);
+        let algorithm = match Algorithm::ALL.into_iter().find(|a| a.name() == name) {
             Some(a) if a.is_available() => a,
             _ => {
                 return Err(VerifyError::UnsupportedAlgorithm {
-                    algorithm: echo(algorithm),
+                    algorithm: echo(name),
                 });
             }
         };
-        // No field can hold a comma, so the fields are what lies between commas.
-        let mut fields = rest.split(',');
-        let (Some(access), Some(signed), Some(signature), None) =
-            (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return Err(malformed(
-                "expected Access=, SignedHeaders= and Signature= separated by \", \"",
-            ));
+        let separated =
+            || malformed("expected Access=, SignedHeaders= and Signature= separated by \", \"");
+
+        // The first field, up to the first comma (no field can hold one).
+        let (first, prefix) = if algorithm == Algorithm::V11HmacSha256 {
+            ("Credential=", "the first field is not Credential=")
+        } else {
+            ("Access=", "the first field is not Access=")
         };
+        let rest = rest.strip_prefix(first).ok_or(malformed(prefix))?;
+        let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
+        let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
         let (access_key, scope) = if algorithm == Algorithm::V11HmacSha256 {
-            let credential = access
-                .strip_prefix("Credential=")
-                .ok_or(malformed("the first field is not Credential="))?;
-            let (ak, scope) = credential
+            let (ak, scope) = field
                 .split_once('/')
                 .ok_or(malformed("the credential has no scope"))?;
-            let parts: Vec<&str> = scope.split('/').collect();
-            let well_formed = parts.len() == 3
-                && parts[0].len() == 8
-                && parts[0].bytes().all(|b| b.is_ascii_digit())
-                && parts[1..].iter().all(|p| !p.is_empty() && !p.contains(' '));
-            if !well_formed {
+            if !is_credential_scope(scope) {
                 return Err(malformed(
                     "the credential scope is not YYYYMMDD/region/service",
                 ));
             }
             (ak, Some(scope))
         } else {
-            let ak = access
-                .strip_prefix("Access=")
-                .ok_or(malformed("the first field is not Access="))?;
-            (ak, None)
+            (field, None)
         };
-        let signed_headers = signed
+        // An access key may hold inner spaces (the Python SDK's own tests use "my ak").
+        match access_key.as_bytes() {
+            [] => return Err(malformed("empty access key")),
+            [b' ', ..] | [.., b' '] => return Err(bad_access_key()),
+            ak if ak.iter().any(|b| b.is_ascii_control()) => return Err(bad_access_key()),
+            _ => {}
+        }
+
+        let rest = rest
             .strip_prefix(" SignedHeaders=")
             .ok_or(malformed("the second field is not \", SignedHeaders=\""))?;
-        let signature = signature
-            .strip_prefix(" Signature=")
-            .ok_or(malformed("the third field is not \", Signature=\""))?;
+        let (len, flags) = read_signed_headers(rest.as_bytes())?;
+        let (signed_headers, rest) = (&rest[..len], &rest[len..]);
+        // The list ends at a comma or at the end of the value.
+        let signature = rest.strip_prefix(", Signature=").ok_or_else(|| {
+            if rest.is_empty() {
+                separated()
+            } else {
+                malformed("the third field is not \", Signature=\"")
+            }
+        })?;
 
-        if access_key.is_empty() {
-            return Err(malformed("empty access key"));
-        }
-        // An access key may hold inner spaces (the Python SDK's own tests use "my ak").
-        let ak = access_key.as_bytes();
-        if ak[0] == b' ' || ak[ak.len() - 1] == b' ' || ak.iter().any(|b| b.is_ascii_control()) {
-            return Err(malformed(
-                "access key has outer whitespace or a control character",
-            ));
-        }
-        let flags = check_signed_headers(signed_headers)?;
+        // Hex has no comma: a fourth field makes the signature fail this check.
         let lower_hex = signature
             .bytes()
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
@@ -213,44 +213,84 @@ impl<'a> Authorization<'a> {
     }
 }
 
-/// Is `b` allowed in a lower-case header name (an RFC 9110 `tchar` that is not upper case)?
-fn is_name_byte(b: u8) -> bool {
-    crate::canonical::is_tchar(b) && !b.is_ascii_uppercase()
+/// The bytes allowed in a lower-case header name: RFC 9110 `tchar`s that are not upper case.
+const NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = crate::canonical::TCHAR[b] && !(b as u8).is_ascii_uppercase();
+        b += 1;
+    }
+    t
+};
+
+/// The first `needle` in `haystack`.
+#[inline]
+fn position(haystack: &[u8], needle: u8) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
 }
 
-/// Checks a `SignedHeaders` list in one pass over its bytes; gives the [`Flags`] of the
-/// names in it.
-fn check_signed_headers(list: &str) -> Result<u8, VerifyError> {
-    let malformed = |reason| VerifyError::MalformedAuthorization { reason };
-    if list.is_empty() {
-        return Err(malformed("empty SignedHeaders"));
+fn bad_access_key() -> VerifyError {
+    VerifyError::MalformedAuthorization {
+        reason: "access key has outer whitespace or a control character",
     }
-    let bytes = list.as_bytes();
-    let mut previous: Option<&[u8]> = None;
+}
+
+/// Is `scope` a V11 credential scope, `YYYYMMDD/region/service` (region and service
+/// non-empty and without spaces)?
+fn is_credential_scope(scope: &str) -> bool {
+    let mut parts = scope.split('/');
+    let (Some(day), Some(region), Some(service), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    day.len() == 8
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && [region, service]
+            .iter()
+            .all(|p| !p.is_empty() && !p.contains(' '))
+}
+
+/// Reads the `SignedHeaders` list at the start of `s`, up to the first comma or the end,
+/// checking it: lower-case header names, strictly ascending, joined by `;`. Gives the
+/// list's length and the [`Flags`] of the names in it.
+fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
+    let malformed = |reason| VerifyError::MalformedAuthorization { reason };
     let mut flags = 0;
     let mut start = 0;
-    for i in 0..=bytes.len() {
-        if let Some(&b) = bytes.get(i).filter(|&&b| b != b';') {
-            if b.is_ascii_uppercase() {
-                return Err(malformed("SignedHeaders is not lower case"));
-            }
-            if !is_name_byte(b) {
-                return Err(malformed("invalid header name in SignedHeaders"));
-            }
-            continue;
+    let mut previous: &[u8] = &[];
+    let mut i = 0;
+    loop {
+        while i < s.len() && NAME_BYTE[usize::from(s[i])] {
+            i += 1;
         }
-        let name = &bytes[start..i];
+        let name = &s[start..i];
+        let end = matches!(s.get(i), None | Some(b','));
         if name.is_empty() {
-            return Err(malformed("empty name in SignedHeaders"));
+            return Err(malformed(if start == 0 && end {
+                "empty SignedHeaders"
+            } else {
+                "empty name in SignedHeaders"
+            }));
         }
-        if previous.is_some_and(|p| p >= name) {
+        if start > 0 && previous >= name {
             return Err(malformed("SignedHeaders is not sorted or repeats a name"));
         }
         flags |= Flags::of(name);
-        previous = Some(name);
-        start = i + 1;
+        match s.get(i) {
+            _ if end => return Ok((i, flags)),
+            Some(b';') => {
+                previous = name;
+                i += 1;
+                start = i;
+            }
+            Some(b) if b.is_ascii_uppercase() => {
+                return Err(malformed("SignedHeaders is not lower case"));
+            }
+            _ => return Err(malformed("invalid header name in SignedHeaders")),
+        }
     }
-    Ok(flags)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::error::SignError;
 
@@ -89,16 +89,37 @@ impl SdkDate {
 
     /// The date as a UTC time.
     pub fn to_datetime(&self) -> DateTime<Utc> {
+        // Only real UTC times of the years 0000-9999 are ever stored (see `parse` and
+        // `from_datetime`), all within chrono's range.
+        DateTime::from_timestamp(self.unix_timestamp(), 0).unwrap_or_default()
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z (negative before), computed from the digits
+    /// without going through a calendar library.
+    ///
+    /// ```
+    /// use huaweicloud_aksk::SdkDate;
+    ///
+    /// let date = SdkDate::parse("20191115T033655Z").unwrap();
+    /// assert_eq!(date.unix_timestamp(), 1_573_789_015);
+    /// assert_eq!(date.unix_timestamp(), date.to_datetime().timestamp());
+    /// ```
+    pub fn unix_timestamp(&self) -> i64 {
         let b = &self.0;
         let num = |r: std::ops::Range<usize>| {
             b[r].iter()
-                .fold(0u32, |acc, &c| acc * 10 + u32::from(c.wrapping_sub(b'0')))
+                .fold(0i64, |acc, &c| acc * 10 + i64::from(c.wrapping_sub(b'0')))
         };
-        // Only real UTC times are ever stored (see `parse` and `from_datetime`).
-        NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))
-            .and_then(|d| d.and_hms_opt(num(9..11), num(11..13), num(13..15)))
-            .map(|n| n.and_utc())
-            .unwrap_or_default()
+        let (year, month, day) = (num(0..4), num(4..6), num(6..8));
+        // Days from the civil date (Howard Hinnant's algorithm, years starting in March so
+        // that the leap day comes last).
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let year_of_era = y - era * 400;
+        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        let days = era * 146_097 + day_of_era - 719_468;
+        days * 86_400 + num(9..11) * 3600 + num(11..13) * 60 + num(13..15)
     }
 }
 
@@ -149,7 +170,7 @@ impl fmt::Debug for SdkDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{NaiveDate, TimeZone};
 
     #[test]
     fn formats_a_utc_time_as_basic_iso8601() {
@@ -221,8 +242,12 @@ mod tests {
                     write_digits(&mut s[4..6], mo);
                     write_digits(&mut s[6..8], d);
                     let text = std::str::from_utf8(&s).unwrap();
-                    let chrono_ok = NaiveDate::from_ymd_opt(y as i32, mo, d).is_some();
-                    assert_eq!(SdkDate::parse(text).is_ok(), chrono_ok, "{text}");
+                    let chrono = NaiveDate::from_ymd_opt(y as i32, mo, d);
+                    assert_eq!(SdkDate::parse(text).is_ok(), chrono.is_some(), "{text}");
+                    if let (Ok(date), Some(day)) = (SdkDate::parse(text), chrono) {
+                        let expected = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+                        assert_eq!(date.unix_timestamp(), expected, "{text}");
+                    }
                 }
             }
         }
@@ -230,8 +255,14 @@ mod tests {
             for mi in [0, 59, 60, 99] {
                 for se in [0, 59, 60, 61, 99] {
                     let text = format!("20240229T{h:02}{mi:02}{se:02}Z");
-                    let chrono_ok = chrono::NaiveTime::from_hms_opt(h, mi, se).is_some();
-                    assert_eq!(SdkDate::parse(&text).is_ok(), chrono_ok, "{text}");
+                    let chrono = chrono::NaiveTime::from_hms_opt(h, mi, se);
+                    assert_eq!(SdkDate::parse(&text).is_ok(), chrono.is_some(), "{text}");
+                    if let (Ok(date), Some(time)) = (SdkDate::parse(&text), chrono) {
+                        let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+                        let expected = day.and_time(time).and_utc().timestamp();
+                        assert_eq!(date.unix_timestamp(), expected, "{text}");
+                        assert_eq!(date.to_datetime().timestamp(), expected, "{text}");
+                    }
                 }
             }
         }

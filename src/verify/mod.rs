@@ -49,7 +49,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
@@ -437,10 +437,11 @@ impl<K: SecretKeys> Verifier<K> {
     }
 
     fn check_skew(&self, date: SdkDate, now: DateTime<Utc>) -> Result<(), VerifyError> {
-        let skew = (now - date.to_datetime()).abs();
-        // A skew too large for chrono is never exceeded.
-        let too_far = TimeDelta::from_std(self.max_skew).is_ok_and(|max| skew > max);
-        if too_far {
+        // In nanoseconds, from the digits of the date: exact, and no calendar arithmetic.
+        let skew = (i128::from(now.timestamp()) - i128::from(date.unix_timestamp()))
+            * 1_000_000_000
+            + i128::from(now.timestamp_subsec_nanos());
+        if skew.unsigned_abs() > self.max_skew.as_nanos() {
             return Err(VerifyError::Expired {
                 signature_time: date,
                 server_time: now,
@@ -546,36 +547,75 @@ struct Found<'a> {
     content_sm3_count: usize,
 }
 
-fn scan(headers: Headers<'_>) -> Result<Found<'_>, VerifyError> {
+/// The headers [`scan`] looks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    Authorization,
+    Date,
+    Host,
+    ContentSha256,
+    ContentSm3,
+}
+
+impl Wanted {
+    /// Which wanted header `name` (any case) is, if any: the length decides which name to
+    /// compare with.
+    #[inline]
+    fn of(name: &str) -> Option<Wanted> {
+        let (wanted, expected) = match name.len() {
+            4 => (Wanted::Host, "host"),
+            10 => (Wanted::Date, "x-sdk-date"),
+            13 => (Wanted::Authorization, "authorization"),
+            17 => (Wanted::ContentSm3, "x-sdk-content-sm3"),
+            20 => (Wanted::ContentSha256, "x-sdk-content-sha256"),
+            _ => return None,
+        };
+        name.eq_ignore_ascii_case(expected).then_some(wanted)
+    }
+}
+
+/// One pass over the headers, converting to `str` only the values it wants.
+fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     let mut found = Found::default();
     let mut authorizations = 0;
     let mut authorization_utf8 = true;
-    each_header(headers, |name, value| {
-        if name.eq_ignore_ascii_case("authorization") {
-            authorizations += 1;
-            match value {
-                Some(v) => found.authorization = Some(v),
-                None => authorization_utf8 = false,
+    let mut take = |wanted: Wanted, value: Option<&'a str>| {
+        let (slot, count) = match wanted {
+            Wanted::Host => {
+                found.host = true;
+                return;
             }
-        } else if name.eq_ignore_ascii_case("x-sdk-date") {
-            found.dates += 1;
-            if let Some(v) = value {
-                found.date.get_or_insert(v);
+            Wanted::Authorization => {
+                authorizations += 1;
+                authorization_utf8 &= value.is_some();
+                found.authorization = value;
+                return;
             }
-        } else if name.eq_ignore_ascii_case("host") {
-            found.host = true;
-        } else if name.eq_ignore_ascii_case("x-sdk-content-sha256") {
-            found.content_sha256_count += 1;
-            if let Some(v) = value {
-                found.content_sha256.get_or_insert(v);
-            }
-        } else if name.eq_ignore_ascii_case("x-sdk-content-sm3") {
-            found.content_sm3_count += 1;
-            if let Some(v) = value {
-                found.content_sm3.get_or_insert(v);
+            Wanted::Date => (&mut found.date, &mut found.dates),
+            Wanted::ContentSha256 => (&mut found.content_sha256, &mut found.content_sha256_count),
+            Wanted::ContentSm3 => (&mut found.content_sm3, &mut found.content_sm3_count),
+        };
+        *count += 1;
+        if slot.is_none() {
+            *slot = value;
+        }
+    };
+    match headers {
+        Headers::Pairs(pairs) => {
+            for &(name, value) in pairs {
+                if let Some(wanted) = Wanted::of(name) {
+                    take(wanted, Some(value));
+                }
             }
         }
-    });
+        Headers::Map(map) => {
+            for (name, value) in map {
+                if let Some(wanted) = Wanted::of(name.as_str()) {
+                    take(wanted, std::str::from_utf8(value.as_bytes()).ok());
+                }
+            }
+        }
+    }
     if authorizations > 1 {
         return Err(VerifyError::MalformedAuthorization {
             reason: "more than one Authorization header",
@@ -587,22 +627,6 @@ fn scan(headers: Headers<'_>) -> Result<Found<'_>, VerifyError> {
         });
     }
     Ok(found)
-}
-
-/// Calls `f` with each header's name and its value (`None` when it is not UTF-8).
-fn each_header<'a>(headers: Headers<'a>, mut f: impl FnMut(&'a str, Option<&'a str>)) {
-    match headers {
-        Headers::Pairs(pairs) => {
-            for &(name, value) in pairs {
-                f(name, Some(value));
-            }
-        }
-        Headers::Map(map) => {
-            for (name, value) in map {
-                f(name.as_str(), std::str::from_utf8(value.as_bytes()).ok());
-            }
-        }
-    }
 }
 
 /// How the payload enters the signature.

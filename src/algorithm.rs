@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::error::SignError;
@@ -180,11 +179,7 @@ pub(crate) fn sm3_digest(_data: &[u8]) -> [u8; 32] {
 
 /// HMAC-SHA256.
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| {
-        <Hmac<Sha256> as Mac>::new_from_slice(&[]).expect("HMAC accepts any key length")
-    });
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    crate::sha256::HmacSha256::new(key).mac(data)
 }
 
 /// The V11 derived key: hex(HKDF-SHA256(IKM = SK, salt = AK, info, L = 32)), whose 64 ASCII

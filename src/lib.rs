@@ -60,6 +60,7 @@ mod redact;
 mod request;
 #[cfg(feature = "server")]
 pub mod server;
+mod sha256;
 mod signer;
 #[cfg(feature = "vectors")]
 pub mod vectors;

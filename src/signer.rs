@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "sm3")]
 use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
-use sha2::{Digest, Sha256};
 
 use crate::algorithm::{Algorithm, v11_derived_key};
 use crate::canonical::{self, Added, Layout, Mode, Scratch, SignContext};
@@ -15,6 +15,7 @@ use crate::credentials::Credentials;
 use crate::date::SdkDate;
 use crate::error::SignError;
 use crate::request::SignableRequest;
+use crate::sha256::HmacSha256;
 
 /// The name of the default algorithm, the first token of `Authorization`.
 pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
@@ -45,7 +46,7 @@ pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
 pub struct Signer {
     credentials: Credentials,
     invalid: Option<SignError>,
-    mac: Hmac<Sha256>,
+    mac: HmacSha256,
     unsigned_for_non_json: bool,
     algorithm: Algorithm,
     /// `(region, service)`, the V11 credential scope.
@@ -73,9 +74,7 @@ impl Signer {
     pub fn new(credentials: Credentials) -> Self {
         let invalid = credentials.validate().err();
         // HMAC accepts keys of any length; the key's pad states are computed here, once.
-        let mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(credentials.secret_key().expose().as_bytes())
-                .unwrap_or_else(|_| unreachable_hmac());
+        let mac = HmacSha256::new(credentials.secret_key().expose().as_bytes());
         Signer {
             credentials,
             invalid,
@@ -281,7 +280,7 @@ impl Signer {
         let digest: [u8; 32] = if self.algorithm.uses_sm3() {
             crate::algorithm::sm3_digest(canonical.as_bytes())
         } else {
-            Sha256::digest(canonical.as_bytes()).into()
+            crate::sha256::sha256(canonical.as_bytes())
         };
         // Hex into a stack buffer, then one copy, instead of 64 pushes of a char that each
         // check the capacity.
@@ -320,11 +319,7 @@ impl Signer {
                 }
                 None => [0; 32],
             },
-            _ => {
-                let mut mac = self.mac.clone();
-                mac.update(string_to_sign.as_bytes());
-                mac.finalize().into_bytes().into()
-            }
+            _ => self.mac.mac(string_to_sign.as_bytes()),
         };
         let _ = hex::encode_to_slice(digest, signature);
     }
@@ -416,11 +411,6 @@ impl Signer {
         )?;
         Ok(signed.to_details())
     }
-}
-
-fn unreachable_hmac() -> Hmac<Sha256> {
-    // Hmac::new_from_slice never fails for SHA-256: any key length is accepted.
-    <Hmac<Sha256> as Mac>::new_from_slice(b"").expect("HMAC accepts any key length")
 }
 
 #[cfg(feature = "ecdsa")]

@@ -172,53 +172,6 @@ fn check_value(name: &str, value: &[u8]) -> Result<(), SignError> {
     Ok(())
 }
 
-/// Is the lower-cased `name` one of the names of a `SignedHeaders` list?
-fn listed(signed_headers: &str, name: &[u8]) -> bool {
-    signed_headers
-        .as_bytes()
-        .split(|&b| b == b';')
-        .any(|n| n.eq_ignore_ascii_case(name))
-}
-
-/// A `SignedHeaders` list split once, so that looking up each header of the request
-/// compares lengths first instead of scanning the list again.
-struct NameList<'s> {
-    list: &'s str,
-    names: [&'s [u8]; 16],
-    len: usize,
-    /// More names than fit: look them up in `list`.
-    long: bool,
-}
-
-impl<'s> NameList<'s> {
-    fn new(list: &'s str) -> Self {
-        let mut names = NameList {
-            list,
-            names: [&[]; 16],
-            len: 0,
-            long: false,
-        };
-        for name in list.as_bytes().split(|&b| b == b';') {
-            if names.len == names.names.len() {
-                names.long = true;
-                break;
-            }
-            names.names[names.len] = name;
-            names.len += 1;
-        }
-        names
-    }
-
-    fn contains(&self, name: &[u8]) -> bool {
-        if self.long {
-            return listed(self.list, name);
-        }
-        self.names[..self.len]
-            .iter()
-            .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
-    }
-}
-
 /// Checks a method and appends it, upper-cased.
 fn write_method(out: &mut Vec<u8>, method: &str) -> Result<(), SignError> {
     if !is_token(method) {
@@ -297,10 +250,7 @@ pub(crate) fn trim(value: &str) -> &str {
 }
 
 /// The pass over the caller's headers: what it is looking for, and what it found.
-struct HeaderPass<'a, 'm> {
-    /// Verifying: the names that are signed. Signing: `None`, every header is signed
-    /// except `authorization` and names with `_`.
-    listed: Option<&'m NameList<'m>>,
+struct HeaderPass<'a> {
     content_header: &'static str,
     host: bool,
     date: Option<&'a str>,
@@ -309,7 +259,7 @@ struct HeaderPass<'a, 'm> {
     content_type: Option<&'a str>,
 }
 
-impl<'a> HeaderPass<'a, '_> {
+impl<'a> HeaderPass<'a> {
     /// Takes one header of the caller's (already checked): notes what it is, and when it
     /// is signed, adds its lower-cased name and trimmed value to the scratch buffer.
     #[inline]
@@ -337,10 +287,7 @@ impl<'a> HeaderPass<'a, '_> {
             }
             _ => {}
         }
-        let signed = match self.listed {
-            None => !lower.contains(&b'_') && lower != b"authorization",
-            Some(names) => names.contains(lower),
-        };
+        let signed = !lower.contains(&b'_') && lower != b"authorization";
         if signed {
             bytes.extend_from_slice(trim(value).as_bytes());
             scratch.headers.push((n.clone(), n.end..bytes.len()));
@@ -400,25 +347,59 @@ fn build_bytes(
     scratch.headers.clear();
     let mut layout = Layout::default();
 
-    // Collect the headers that are signed, checking every header that is sent.
-    let content_header = match mode {
-        Mode::Sign(ctx) => ctx.content_header,
-        // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones `x-sdk-content-sha256`.
-        Mode::Verify { .. } if body_hash.empty == crate::algorithm::EMPTY_SM3 => {
-            "x-sdk-content-sm3"
-        }
-        Mode::Verify { .. } => "x-sdk-content-sha256",
+    let mut content_hash = match mode {
+        Mode::Sign(ctx) => collect_signed_headers(req, ctx, scratch, &mut layout)?,
+        Mode::Verify { .. } => None,
     };
-    let names;
+
+    write_method(out, req.method)?;
+    out.push(b'\n');
+    write_uri(out, scratch, req.path);
+    out.push(b'\n');
+    layout.query = write_query(out, scratch, req.query);
+    out.push(b'\n');
+    match mode {
+        Mode::Sign(_) => layout.signed_headers = write_collected_headers(out, scratch),
+        Mode::Verify { signed_headers } => {
+            // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones
+            // `x-sdk-content-sha256`.
+            let content_header = if body_hash.empty == crate::algorithm::EMPTY_SM3 {
+                "x-sdk-content-sm3"
+            } else {
+                "x-sdk-content-sha256"
+            };
+            let (range, given) =
+                write_listed_headers(out, req.headers, signed_headers, content_header)?;
+            layout.signed_headers = range;
+            content_hash = given;
+        }
+    }
+    out.push(b'\n');
+    match (content_hash, req.payload) {
+        (Some(given), _) => out.extend_from_slice(given.as_bytes()),
+        (None, Payload::Sha256Hex(hex)) => out.extend_from_slice(hex.as_bytes()),
+        (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
+        (None, Payload::Bytes(body)) => {
+            let digest = (body_hash.hash)(body);
+            let _ = hex::encode_to_slice(digest, payload_hex);
+            out.extend_from_slice(payload_hex);
+        }
+        (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),
+    }
+    Ok(layout)
+}
+
+/// Signing: checks every header of the request and collects, lower-cased and trimmed, those
+/// that are signed (all but `authorization` and names with `_`) plus the headers the
+/// signer adds. Gives the payload hash a header already states, if any.
+fn collect_signed_headers<'a>(
+    req: &SignableRequest<'a>,
+    ctx: SignContext<'a>,
+    scratch: &mut Scratch,
+    layout: &mut Layout,
+) -> Result<Option<&'a str>, SignError> {
     let mut seen = HeaderPass {
-        listed: match mode {
-            Mode::Sign(_) => None,
-            Mode::Verify { signed_headers } => {
-                names = NameList::new(signed_headers);
-                Some(&names)
-            }
-        },
-        content_header,
+        content_header: ctx.content_header,
         host: false,
         date: None,
         token: false,
@@ -435,71 +416,52 @@ fn build_bytes(
         }
         Headers::Map(map) => {
             for (name, value) in map {
-                // `http` has already refused invalid names (and keeps them lower case) and
-                // CR, LF and NUL in values; visible ASCII (what `to_str` accepts) needs no
-                // further check.
-                let value = match value.to_str() {
-                    Ok(value) => value,
-                    Err(_) => {
-                        let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
-                            SignError::InvalidHeaderValue {
-                                name: name.as_str().to_owned(),
-                                reason: "is not UTF-8",
-                            }
-                        })?;
-                        check_value(name.as_str(), value.as_bytes())?;
-                        value
-                    }
-                };
+                let value = map_value(name, value)?;
                 seen.take(scratch, name.as_str(), true, value);
             }
         }
     }
     let mut content_hash = seen.content_hash;
 
-    if let Mode::Sign(ctx) = mode {
-        let date = match seen.date {
-            Some(given) => SdkDate::parse(given)?,
-            None => {
-                let n = scratch.push(b"x-sdk-date");
-                let v = scratch.push(ctx.date.as_bytes());
-                scratch.headers.push((n, v.clone()));
-                layout.add(Added::Date, v);
-                ctx.date
-            }
-        };
-        layout.date = Some(date);
-        if !seen.host {
-            let host = req
-                .authority
-                .filter(|a| !a.is_empty())
-                .ok_or(SignError::MissingHost)?;
-            check_value("host", host.as_bytes())?;
-            let n = scratch.push(b"host");
-            let v = scratch.push(host.as_bytes());
+    let date = match seen.date {
+        Some(given) => SdkDate::parse(given)?,
+        None => {
+            let n = scratch.push(b"x-sdk-date");
+            let v = scratch.push(ctx.date.as_bytes());
             scratch.headers.push((n, v.clone()));
-            layout.add(Added::Host, v);
+            layout.add(Added::Date, v);
+            ctx.date
         }
-        if let (Some(token), false) = (ctx.security_token, seen.token) {
-            let n = scratch.push(b"x-security-token");
-            let v = scratch.push(token.as_bytes());
-            scratch.headers.push((n, v.clone()));
-            layout.add(Added::SecurityToken, v);
-        }
-        let wants_unsigned = matches!(req.payload, Payload::Unsigned)
-            || (ctx.unsigned_for_non_json
-                && seen.content_type.is_some_and(|ct| {
-                    !ct.starts_with("application/json") && !ct.starts_with("application/bson")
-                }));
-        if content_hash.is_none() && wants_unsigned {
-            let n = scratch.push_lower(ctx.content_header);
-            let v = scratch.push(UNSIGNED_PAYLOAD.as_bytes());
-            scratch.headers.push((n, v.clone()));
-            layout.add(Added::ContentSha256, v);
-            content_hash = Some(UNSIGNED_PAYLOAD);
-        }
-    } else if let Some(given) = seen.date {
-        layout.date = SdkDate::parse(given).ok();
+    };
+    layout.date = Some(date);
+    if !seen.host {
+        let host = req
+            .authority
+            .filter(|a| !a.is_empty())
+            .ok_or(SignError::MissingHost)?;
+        check_value("host", host.as_bytes())?;
+        let n = scratch.push(b"host");
+        let v = scratch.push(host.as_bytes());
+        scratch.headers.push((n, v.clone()));
+        layout.add(Added::Host, v);
+    }
+    if let (Some(token), false) = (ctx.security_token, seen.token) {
+        let n = scratch.push(b"x-security-token");
+        let v = scratch.push(token.as_bytes());
+        scratch.headers.push((n, v.clone()));
+        layout.add(Added::SecurityToken, v);
+    }
+    let wants_unsigned = matches!(req.payload, Payload::Unsigned)
+        || (ctx.unsigned_for_non_json
+            && seen.content_type.is_some_and(|ct| {
+                !ct.starts_with("application/json") && !ct.starts_with("application/bson")
+            }));
+    if content_hash.is_none() && wants_unsigned {
+        let n = scratch.push_lower(ctx.content_header);
+        let v = scratch.push(UNSIGNED_PAYLOAD.as_bytes());
+        scratch.headers.push((n, v.clone()));
+        layout.add(Added::ContentSha256, v);
+        content_hash = Some(UNSIGNED_PAYLOAD);
     }
 
     let bytes = &scratch.bytes;
@@ -508,13 +470,29 @@ fn build_bytes(
             .cmp(&bytes[b.0.clone()])
             .then_with(|| bytes[a.1.clone()].cmp(&bytes[b.1.clone()]))
     });
+    Ok(content_hash)
+}
 
-    write_method(out, req.method)?;
-    out.push(b'\n');
-    write_uri(out, scratch, req.path);
-    out.push(b'\n');
-    layout.query = write_query(out, scratch, req.query);
-    out.push(b'\n');
+/// The value of a header of an `http::HeaderMap` as a `str`. `http` has already refused
+/// invalid names (and keeps them lower case) and control characters in values; what is
+/// left is UTF-8 (one fast pass for ASCII, unlike `to_str`'s byte-by-byte one), and the
+/// rules for pairs, in case `http` ever relaxes its own.
+fn map_value<'a>(
+    name: &http::HeaderName,
+    value: &'a http::HeaderValue,
+) -> Result<&'a str, SignError> {
+    let value =
+        std::str::from_utf8(value.as_bytes()).map_err(|_| SignError::InvalidHeaderValue {
+            name: name.as_str().to_owned(),
+            reason: "is not UTF-8",
+        })?;
+    check_value(name.as_str(), value.as_bytes())?;
+    Ok(value)
+}
+
+/// Writes the collected headers (sorted) and the signed header names; gives where the
+/// names are.
+fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
     let bytes = &scratch.bytes;
     for (n, v) in &scratch.headers {
         out.extend_from_slice(&bytes[n.clone()]);
@@ -536,18 +514,117 @@ fn build_bytes(
         out.extend_from_slice(name);
         previous = Some(name);
     }
-    layout.signed_headers = start..out.len();
-    out.push(b'\n');
-    match (content_hash, req.payload) {
-        (Some(given), _) => out.extend_from_slice(given.as_bytes()),
-        (None, Payload::Sha256Hex(hex)) => out.extend_from_slice(hex.as_bytes()),
-        (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
-        (None, Payload::Bytes(body)) => {
-            let digest = (body_hash.hash)(body);
-            let _ = hex::encode_to_slice(digest, payload_hex);
-            out.extend_from_slice(payload_hex);
+    start..out.len()
+}
+
+/// Verifying: writes the headers named in `signed_headers` (lower case, strictly
+/// ascending, as the verifier has checked) straight from the request, in the list's
+/// order, and the names of those present. A name without a header is left out (the caller
+/// compares the names written with the list). Several headers of one name are written
+/// ordered by value, as the signer sorts them. Gives where the names are, and the first
+/// value of `content_header` (the payload hash it states), if signed.
+fn write_listed_headers<'a>(
+    out: &mut Vec<u8>,
+    headers: Headers<'a>,
+    signed_headers: &str,
+    content_header: &str,
+) -> Result<(Range<usize>, Option<&'a str>), SignError> {
+    let mut content_hash = None;
+    let mut all_present = true;
+    for name in signed_headers.split(';') {
+        let mut count = 0usize;
+        let mut first: Option<&'a str> = None;
+        for_each_named(headers, name, |value| {
+            count += 1;
+            first.get_or_insert(value);
+            Ok(())
+        })?;
+        let Some(first) = first else {
+            all_present = false;
+            continue;
+        };
+        if name == content_header {
+            content_hash = Some(trim(first));
         }
-        (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),
+        if count == 1 {
+            write_header_line(out, name, trim(first));
+            continue;
+        }
+        // Several values: written in ascending order of their trimmed bytes, by repeated
+        // selection of the least (value, position) after the last one written.
+        let mut last: Option<(&str, usize)> = None;
+        for _ in 0..count {
+            let mut least: Option<(&str, usize)> = None;
+            let mut position = 0;
+            for_each_named(headers, name, |value| {
+                let candidate = (trim(value), position);
+                position += 1;
+                if last.is_none_or(|l| candidate > l) && least.is_none_or(|m| candidate < m) {
+                    least = Some(candidate);
+                }
+                Ok(())
+            })?;
+            if let Some((value, _)) = least {
+                write_header_line(out, name, value);
+            }
+            last = least;
+        }
     }
-    Ok(layout)
+    out.push(b'\n');
+    let start = out.len();
+    if all_present {
+        out.extend_from_slice(signed_headers.as_bytes());
+    } else {
+        let mut first = true;
+        for name in signed_headers.split(';') {
+            let mut found = false;
+            for_each_named(headers, name, |_| {
+                found = true;
+                Ok(())
+            })?;
+            if found {
+                if !first {
+                    out.push(b';');
+                }
+                out.extend_from_slice(name.as_bytes());
+                first = false;
+            }
+        }
+    }
+    Ok((start..out.len(), content_hash))
+}
+
+fn write_header_line(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'\n');
+}
+
+/// Calls `f` with the value of each header named `name` (lower case; header names compare
+/// in any case), after checking it as the signer checks what it signs.
+fn for_each_named<'a>(
+    headers: Headers<'a>,
+    name: &str,
+    mut f: impl FnMut(&'a str) -> Result<(), SignError>,
+) -> Result<(), SignError> {
+    match headers {
+        Headers::Pairs(pairs) => {
+            for &(n, value) in pairs {
+                if n.len() == name.len() && n.eq_ignore_ascii_case(name) {
+                    check_name(n)?;
+                    check_value(n, value.as_bytes())?;
+                    f(value)?;
+                }
+            }
+        }
+        Headers::Map(map) => {
+            for (n, value) in map {
+                if n.as_str() == name {
+                    f(map_value(n, value)?)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -910,3 +910,55 @@ fn a_key_store_signer_set_up_for_another_algorithm_still_checks_sdk_hmac_sha256(
         .with_headers(&headers);
     assert!(Verifier::new(&keys).verify(&req, at(DATE)).is_ok());
 }
+
+#[test]
+fn repeated_header_names_verify_in_any_order_and_any_case() {
+    // Several headers of one name are signed as one line each, ordered by trimmed value;
+    // the verifier must rebuild them the same way wherever they are in the request.
+    let wire = sign(
+        "DELETE",
+        &format!("/v1/{PROJECT}/remux/task?task_id=100211"),
+        &[
+            ("X-Tag", " b"),
+            ("X-Project-Id", PROJECT),
+            ("x-tag", "a "),
+            ("X-TAG", "b"),
+            ("X-Tag", "c"),
+        ],
+        b"",
+    );
+    assert_eq!(wire.verify(), Ok(true));
+
+    let mut reordered = wire.clone();
+    reordered.headers.reverse();
+    assert_eq!(reordered.verify(), Ok(true));
+
+    // As an http::Request (a HeaderMap keeps repeated names together, in order).
+    let mut http_req = http::Request::delete(&wire.target);
+    for (n, v) in &reordered.headers {
+        http_req = http_req.header(n.as_str(), v.as_str());
+    }
+    let http_req = http_req.body(Vec::new()).unwrap();
+    assert!(
+        verifier()
+            .verify_http(&http_req, at(DATE) + TimeDelta::seconds(90))
+            .is_ok()
+    );
+
+    // One value changed, one dropped, one added: each breaks the signature.
+    for change in 0..3 {
+        let mut changed = wire.clone();
+        match change {
+            0 => changed.headers[3].1 = "d".to_owned(),
+            1 => {
+                changed.headers.remove(3);
+            }
+            _ => changed.headers.push(("X-Tag".to_owned(), "a".to_owned())),
+        }
+        assert!(
+            matches!(changed.verify(), Err(VerifyError::SignatureMismatch { .. })),
+            "change {change}: {:?}",
+            changed.verify()
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! of the official SDKs.
 
 use crate::Algorithm;
+use crate::canonical::same_bytes;
 use crate::verify::error::{VerifyError, echo};
 
 /// The three fields of an `Authorization` header, borrowed from it.
@@ -77,7 +78,10 @@ impl<'a> Authorization<'a> {
             });
         };
         let (name, rest) = (&value[..space], &value[space + 1..]);
-        let algorithm = match Algorithm::ALL.into_iter().find(|a| a.name() == name) {
+        let algorithm = match Algorithm::ALL
+            .into_iter()
+            .find(|a| same_bytes(a.name().as_bytes(), name.as_bytes()))
+        {
             Some(a) if a.is_available() => a,
             _ => {
                 return Err(VerifyError::UnsupportedAlgorithm {
@@ -94,13 +98,13 @@ impl<'a> Authorization<'a> {
         } else {
             ("Access=", "the first field is not Access=")
         };
-        let rest = rest.strip_prefix(first).ok_or(malformed(prefix))?;
+        let rest = rest.strip_prefix(first).ok_or_else(|| malformed(prefix))?;
         let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
         let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
         let (access_key, scope) = if algorithm == Algorithm::V11HmacSha256 {
             let (ak, scope) = field
                 .split_once('/')
-                .ok_or(malformed("the credential has no scope"))?;
+                .ok_or_else(|| malformed("the credential has no scope"))?;
             if !is_credential_scope(scope) {
                 return Err(malformed(
                     "the credential scope is not YYYYMMDD/region/service",
@@ -114,13 +118,15 @@ impl<'a> Authorization<'a> {
         match access_key.as_bytes() {
             [] => return Err(malformed("empty access key")),
             [b' ', ..] | [.., b' '] => return Err(bad_access_key()),
-            ak if ak.iter().any(|b| b.is_ascii_control()) => return Err(bad_access_key()),
+            ak if !ak.iter().fold(true, |ok, &b| ok & !b.is_ascii_control()) => {
+                return Err(bad_access_key());
+            }
             _ => {}
         }
 
         let rest = rest
             .strip_prefix(" SignedHeaders=")
-            .ok_or(malformed("the second field is not \", SignedHeaders=\""))?;
+            .ok_or_else(|| malformed("the second field is not \", SignedHeaders=\""))?;
         let (len, flags) = read_signed_headers(rest.as_bytes())?;
         let (signed_headers, rest) = (&rest[..len], &rest[len..]);
         // The list ends at a comma or at the end of the value.
@@ -133,9 +139,9 @@ impl<'a> Authorization<'a> {
         })?;
 
         // Hex has no comma: a fourth field makes the signature fail this check.
-        let lower_hex = signature
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let lower_hex = signature.bytes().fold(true, |ok, b| {
+            ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b))
+        });
         if algorithm.is_ecdsa() {
             // DER SEQUENCE of two INTEGERs of a 256-bit curve: 8 to 72 bytes.
             if !lower_hex || signature.len() % 2 != 0 || !(16..=144).contains(&signature.len()) {
@@ -224,6 +230,15 @@ const NAME_BYTE: [bool; 256] = {
     t
 };
 
+/// Does `a` sort strictly before `b` (byte order)? Inline, for short names.
+#[inline]
+fn ascending(a: &[u8], b: &[u8]) -> bool {
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        Some((x, y)) => x < y,
+        None => a.len() < b.len(),
+    }
+}
+
 /// The first `needle` in `haystack`.
 #[inline]
 fn position(haystack: &[u8], needle: u8) -> Option<usize> {
@@ -274,7 +289,7 @@ fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
                 "empty name in SignedHeaders"
             }));
         }
-        if start > 0 && previous >= name {
+        if start > 0 && !ascending(previous, name) {
             return Err(malformed("SignedHeaders is not sorted or repeats a name"));
         }
         flags |= Flags::of(name);

@@ -189,10 +189,7 @@ pub(crate) fn v11_derived_key(ak: &str, sk: &str, info: &str) -> [u8; 64] {
     let mut t = Vec::with_capacity(info.len() + 1);
     t.extend_from_slice(info.as_bytes());
     t.push(1);
-    let okm = hmac_sha256(&prk, &t);
-    let mut out = [0u8; 64];
-    let _ = hex::encode_to_slice(okm, &mut out);
-    out
+    crate::encoding::hex32(&hmac_sha256(&prk, &t))
 }
 
 #[cfg(test)]

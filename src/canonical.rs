@@ -266,28 +266,26 @@ impl<'a> HeaderPass<'a> {
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
         let bytes = &mut scratch.bytes;
         let start = bytes.len();
-        if name_is_lower {
-            bytes.extend_from_slice(name.as_bytes());
-        } else {
-            bytes.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        bytes.extend_from_slice(name.as_bytes());
+        if !name_is_lower {
+            bytes[start..].make_ascii_lowercase();
         }
         let n = start..bytes.len();
         let lower = &bytes[n.clone()];
-        match lower {
-            b"host" => self.host = true,
-            b"x-sdk-date" => {
-                self.date.get_or_insert(trim(value));
-            }
-            b"x-security-token" => self.token = true,
-            _ if lower == self.content_header.as_bytes() => {
-                self.content_hash.get_or_insert(trim(value));
-            }
-            b"content-type" => {
-                self.content_type.get_or_insert(value);
-            }
-            _ => {}
+        // Compared inline, the length first: these names are too short for `memcmp`.
+        let is = |expected: &[u8]| same_bytes(lower, expected);
+        if is(b"host") {
+            self.host = true;
+        } else if is(b"x-sdk-date") {
+            self.date.get_or_insert(trim(value));
+        } else if is(b"x-security-token") {
+            self.token = true;
+        } else if is(self.content_header.as_bytes()) {
+            self.content_hash.get_or_insert(trim(value));
+        } else if is(b"content-type") {
+            self.content_type.get_or_insert(value);
         }
-        let signed = !lower.contains(&b'_') && lower != b"authorization";
+        let signed = !lower.contains(&b'_') && !is(b"authorization");
         if signed {
             bytes.extend_from_slice(trim(value).as_bytes());
             scratch.headers.push((n.clone(), n.end..bytes.len()));
@@ -381,7 +379,7 @@ fn build_bytes(
         (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
         (None, Payload::Bytes(body)) => {
             let digest = (body_hash.hash)(body);
-            let _ = hex::encode_to_slice(digest, payload_hex);
+            *payload_hex = crate::encoding::hex32(&digest);
             out.extend_from_slice(payload_hex);
         }
         (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),
@@ -466,8 +464,7 @@ fn collect_signed_headers<'a>(
 
     let bytes = &scratch.bytes;
     scratch.headers.sort_unstable_by(|a, b| {
-        bytes[a.0.clone()]
-            .cmp(&bytes[b.0.clone()])
+        compare_bytes(&bytes[a.0.clone()], &bytes[b.0.clone()])
             .then_with(|| bytes[a.1.clone()].cmp(&bytes[b.1.clone()]))
     });
     Ok(content_hash)
@@ -627,6 +624,15 @@ fn for_each_named<'a>(
         }
     }
     Ok(())
+}
+
+/// `a.cmp(b)`, inline: for header names, shorter than what a call to `memcmp` is worth.
+#[inline]
+pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        Some((x, y)) => x.cmp(y),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 /// `a == b`, inline and without branches on the bytes: for header names, shorter than

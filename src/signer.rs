@@ -284,8 +284,7 @@ impl Signer {
         };
         // Hex into a stack buffer, then one copy, instead of 64 pushes of a char that each
         // check the capacity.
-        let mut hash_hex = [0u8; 64];
-        let _ = hex::encode_to_slice(digest, &mut hash_hex);
+        let hash_hex = crate::encoding::hex32(&digest);
         out.push_str(std::str::from_utf8(&hash_hex).unwrap_or(""));
     }
 
@@ -321,7 +320,7 @@ impl Signer {
             },
             _ => self.mac.mac(string_to_sign.as_bytes()),
         };
-        let _ = hex::encode_to_slice(digest, signature);
+        *signature = crate::encoding::hex32(&digest);
     }
 
     /// The elliptic-curve counterpart of `sign_canonical`: the signature is hex of DER.

@@ -2,7 +2,7 @@
 //! of the official SDKs.
 
 use crate::Algorithm;
-use crate::canonical::same_bytes;
+use crate::canonical::{compare_bytes, same_bytes};
 use crate::verify::error::{VerifyError, echo};
 
 /// The three fields of an `Authorization` header, borrowed from it.
@@ -230,15 +230,6 @@ const NAME_BYTE: [bool; 256] = {
     t
 };
 
-/// Does `a` sort strictly before `b` (byte order)? Inline, for short names.
-#[inline]
-fn ascending(a: &[u8], b: &[u8]) -> bool {
-    match a.iter().zip(b).find(|(x, y)| x != y) {
-        Some((x, y)) => x < y,
-        None => a.len() < b.len(),
-    }
-}
-
 /// The first `needle` in `haystack`.
 #[inline]
 fn position(haystack: &[u8], needle: u8) -> Option<usize> {
@@ -289,7 +280,7 @@ fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
                 "empty name in SignedHeaders"
             }));
         }
-        if start > 0 && !ascending(previous, name) {
+        if start > 0 && !compare_bytes(previous, name).is_lt() {
             return Err(malformed("SignedHeaders is not sorted or repeats a name"));
         }
         flags |= Flags::of(name);

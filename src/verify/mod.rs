@@ -684,7 +684,7 @@ fn check_content_hash(
     }
     let body_hex: &[u8] = match payload {
         Payload::Bytes(body) => {
-            let _ = hex::encode_to_slice((auth.algorithm().body_hash().hash)(body), hex_buf);
+            *hex_buf = crate::encoding::hex32(&(auth.algorithm().body_hash().hash)(body));
             &hex_buf[..]
         }
         Payload::Sha256Hex(hex) => hex.as_bytes(),

@@ -58,7 +58,8 @@ pub(crate) enum Mode<'s> {
 pub(crate) struct Scratch {
     bytes: Vec<u8>,
     params: Vec<(Range<usize>, Range<usize>)>,
-    headers: Vec<(Range<usize>, Range<usize>)>,
+    /// Each signed header: its [`sort_key`], and where its name and value are in `bytes`.
+    headers: Vec<(u64, Range<usize>, Range<usize>)>,
     segments: Vec<u8>,
 }
 
@@ -92,11 +93,27 @@ impl Scratch {
         start..self.bytes.len()
     }
 
+    /// Adds a signed header whose name and value are at `name` and `value` in `bytes`.
+    fn push_header(&mut self, name: Range<usize>, value: Range<usize>) {
+        let key = sort_key(&self.bytes[name.clone()]);
+        self.headers.push((key, name, value));
+    }
+
     fn push_lower(&mut self, s: &str) -> Range<usize> {
         let start = self.bytes.len();
         self.bytes.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
         start..self.bytes.len()
     }
+}
+
+/// The first 8 bytes of a header name (zeros after a shorter one) as a big-endian number:
+/// names compare as their keys do, unless the keys are equal. A name holds no zero byte, so
+/// a name that is a prefix of another still sorts first.
+fn sort_key(name: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    let n = name.len().min(8);
+    first[..n].copy_from_slice(&name[..n]);
+    u64::from_be_bytes(first)
 }
 
 /// The bytes of RFC 9110's `tchar` (the characters of methods and header names).
@@ -288,19 +305,22 @@ impl<'a> HeaderPass<'a> {
         let signed = !lower.contains(&b'_') && !is(b"authorization");
         if signed {
             bytes.extend_from_slice(trim(value).as_bytes());
-            scratch.headers.push((n.clone(), n.end..bytes.len()));
+            let value = n.end..bytes.len();
+            scratch.push_header(n, value);
         } else {
             bytes.truncate(start);
         }
     }
 }
 
-/// Writes the whole canonical request of `req` into `out`.
+/// Writes the whole canonical request of `req` into `out`. Every piece written is UTF-8 (a
+/// `str` of the caller's, ASCII, or decoded and repaired UTF-8): readers view it with
+/// [`text`].
 pub(crate) fn build(
     req: &SignableRequest<'_>,
     mode: Mode<'_>,
     scratch: &mut Scratch,
-    out: &mut String,
+    out: &mut Vec<u8>,
     payload_hex: &mut [u8; 64],
 ) -> Result<Layout, SignError> {
     let body_hash = match mode {
@@ -316,21 +336,18 @@ pub(crate) fn build_hashed(
     mode: Mode<'_>,
     body_hash: BodyHash,
     scratch: &mut Scratch,
-    out: &mut String,
+    out: &mut Vec<u8>,
     payload_hex: &mut [u8; 64],
 ) -> Result<Layout, SignError> {
-    // Built as bytes and checked as UTF-8 once at the end, instead of once per piece.
-    let mut bytes = std::mem::take(out).into_bytes();
-    bytes.clear();
-    let result = build_bytes(req, mode, body_hash, scratch, &mut bytes, payload_hex);
-    // Every piece written is UTF-8 (a `str` of the caller's, ASCII, or decoded and repaired
-    // UTF-8), so this never fails; if it did, the canonical request would be left empty.
-    *out = String::from_utf8(bytes).unwrap_or_else(|e| {
-        let mut bytes = e.into_bytes();
-        bytes.clear();
-        String::from_utf8(bytes).unwrap_or_default()
-    });
-    result
+    out.clear();
+    build_bytes(req, mode, body_hash, scratch, out, payload_hex)
+}
+
+/// Bytes this crate wrote as UTF-8 (a canonical request, a string to sign), as a `str`.
+/// They are checked here, when read, rather than on every signature, which only hashes
+/// them; were they ever not UTF-8, they would read as empty.
+pub(crate) fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("")
 }
 
 fn build_bytes(
@@ -426,7 +443,7 @@ fn collect_signed_headers<'a>(
         None => {
             let n = scratch.push(b"x-sdk-date");
             let v = scratch.push(ctx.date.as_bytes());
-            scratch.headers.push((n, v.clone()));
+            scratch.push_header(n, v.clone());
             layout.add(Added::Date, v);
             ctx.date
         }
@@ -440,13 +457,13 @@ fn collect_signed_headers<'a>(
         check_value("host", host.as_bytes())?;
         let n = scratch.push(b"host");
         let v = scratch.push(host.as_bytes());
-        scratch.headers.push((n, v.clone()));
+        scratch.push_header(n, v.clone());
         layout.add(Added::Host, v);
     }
     if let (Some(token), false) = (ctx.security_token, seen.token) {
         let n = scratch.push(b"x-security-token");
         let v = scratch.push(token.as_bytes());
-        scratch.headers.push((n, v.clone()));
+        scratch.push_header(n, v.clone());
         layout.add(Added::SecurityToken, v);
     }
     let wants_unsigned = matches!(req.payload, Payload::Unsigned)
@@ -457,15 +474,16 @@ fn collect_signed_headers<'a>(
     if content_hash.is_none() && wants_unsigned {
         let n = scratch.push_lower(ctx.content_header);
         let v = scratch.push(UNSIGNED_PAYLOAD.as_bytes());
-        scratch.headers.push((n, v.clone()));
+        scratch.push_header(n, v.clone());
         layout.add(Added::ContentSha256, v);
         content_hash = Some(UNSIGNED_PAYLOAD);
     }
 
     let bytes = &scratch.bytes;
     scratch.headers.sort_unstable_by(|a, b| {
-        compare_bytes(&bytes[a.0.clone()], &bytes[b.0.clone()])
-            .then_with(|| bytes[a.1.clone()].cmp(&bytes[b.1.clone()]))
+        a.0.cmp(&b.0)
+            .then_with(|| compare_bytes(&bytes[a.1.clone()], &bytes[b.1.clone()]))
+            .then_with(|| bytes[a.2.clone()].cmp(&bytes[b.2.clone()]))
     });
     Ok(content_hash)
 }
@@ -491,7 +509,7 @@ fn map_value<'a>(
 /// names are.
 fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
     let bytes = &scratch.bytes;
-    for (n, v) in &scratch.headers {
+    for (_, n, v) in &scratch.headers {
         out.extend_from_slice(&bytes[n.clone()]);
         out.push(b':');
         out.extend_from_slice(&bytes[v.clone()]);
@@ -500,7 +518,7 @@ fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize>
     out.push(b'\n');
     let start = out.len();
     let mut previous: Option<&[u8]> = None;
-    for (n, _) in &scratch.headers {
+    for (_, n, _) in &scratch.headers {
         let name = &bytes[n.clone()];
         if previous == Some(name) {
             continue;

@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
 
 use crate::algorithm::{Algorithm, v11_derived_key};
-use crate::canonical::{self, Added, Layout, Mode, Scratch, SignContext};
+use crate::canonical::{self, Added, Layout, Mode, Scratch, SignContext, text};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
 use crate::error::SignError;
@@ -237,15 +237,14 @@ impl Signer {
             buf.authorization.push_str(self.credentials.access_key());
             buf.authorization.push('/');
             // The scope is the third line of the V11 string to sign.
-            let info = buf.string_to_sign.split('\n').nth(2).unwrap_or("");
-            buf.authorization.push_str(info);
+            buf.authorization.push_str(v11_info(&buf.string_to_sign));
         } else {
             buf.authorization.push_str(" Access=");
             buf.authorization.push_str(self.credentials.access_key());
         }
         buf.authorization.push_str(", SignedHeaders=");
         buf.authorization
-            .push_str(&buf.canonical[layout.signed_headers.clone()]);
+            .push_str(text(&buf.canonical[layout.signed_headers.clone()]));
         buf.authorization.push_str(", Signature=");
         if self.algorithm.is_ecdsa() {
             buf.authorization.push_str(&buf.ec_signature);
@@ -261,31 +260,28 @@ impl Signer {
 
     /// Writes the string to sign of `canonical` at `date`: the algorithm, the date, the
     /// V11 scope, and the hex hash of the canonical request.
-    fn write_string_to_sign(&self, canonical: &str, date: SdkDate, out: &mut String) {
+    fn write_string_to_sign(&self, canonical: &[u8], date: SdkDate, out: &mut Vec<u8>) {
         out.clear();
-        out.push_str(self.algorithm.name());
-        out.push('\n');
-        out.push_str(date.as_str());
-        out.push('\n');
+        out.extend_from_slice(self.algorithm.name().as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(date.as_bytes());
+        out.push(b'\n');
         if self.algorithm == Algorithm::V11HmacSha256 {
             if let Some((region, service)) = &self.scope {
-                out.push_str(date.day());
-                out.push('/');
-                out.push_str(region);
-                out.push('/');
-                out.push_str(service);
+                out.extend_from_slice(date.day().as_bytes());
+                out.push(b'/');
+                out.extend_from_slice(region.as_bytes());
+                out.push(b'/');
+                out.extend_from_slice(service.as_bytes());
             }
-            out.push('\n');
+            out.push(b'\n');
         }
         let digest: [u8; 32] = if self.algorithm.uses_sm3() {
-            crate::algorithm::sm3_digest(canonical.as_bytes())
+            crate::algorithm::sm3_digest(canonical)
         } else {
-            crate::sha256::sha256(canonical.as_bytes())
+            crate::sha256::sha256(canonical)
         };
-        // Hex into a stack buffer, then one copy, instead of 64 pushes of a char that each
-        // check the capacity.
-        let hash_hex = crate::encoding::hex32(&digest);
-        out.push_str(std::str::from_utf8(&hash_hex).unwrap_or(""));
+        out.extend_from_slice(&crate::encoding::hex32(&digest));
     }
 
     /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its
@@ -293,32 +289,32 @@ impl Signer {
     /// see `sign_canonical_ec`.
     pub(crate) fn sign_canonical(
         &self,
-        canonical: &str,
+        canonical: &[u8],
         date: SdkDate,
-        string_to_sign: &mut String,
+        string_to_sign: &mut Vec<u8>,
         signature: &mut [u8; 64],
     ) {
         self.write_string_to_sign(canonical, date, string_to_sign);
         let digest: [u8; 32] = match self.algorithm {
             Algorithm::V11HmacSha256 => {
-                let info = string_to_sign.split('\n').nth(2).unwrap_or("");
+                let info = v11_info(string_to_sign);
                 let key = v11_derived_key(
                     self.credentials.access_key(),
                     self.credentials.secret_key().expose(),
                     info,
                 );
-                crate::algorithm::hmac_sha256(&key, string_to_sign.as_bytes())
+                crate::algorithm::hmac_sha256(&key, string_to_sign)
             }
             #[cfg(feature = "sm3")]
             Algorithm::SdkHmacSm3 => match &self.mac_sm3 {
                 Some(mac) => {
                     let mut mac = mac.clone();
-                    mac.update(string_to_sign.as_bytes());
+                    mac.update(string_to_sign);
                     mac.finalize().into_bytes().into()
                 }
                 None => [0; 32],
             },
-            _ => self.mac.mac(string_to_sign.as_bytes()),
+            _ => self.mac.mac(string_to_sign),
         };
         *signature = crate::encoding::hex32(&digest);
     }
@@ -326,15 +322,15 @@ impl Signer {
     /// The elliptic-curve counterpart of `sign_canonical`: the signature is hex of DER.
     pub(crate) fn sign_canonical_ec(
         &self,
-        canonical: &str,
+        canonical: &[u8],
         date: SdkDate,
-        string_to_sign: &mut String,
+        string_to_sign: &mut Vec<u8>,
         signature: &mut String,
     ) -> Result<(), SignError> {
         self.write_string_to_sign(canonical, date, string_to_sign);
         #[cfg(feature = "ecdsa")]
         if let Some(key) = &self.ec_key {
-            push_hex(signature, &key.sign(string_to_sign.as_bytes()));
+            push_hex(signature, &key.sign(string_to_sign));
             return Ok(());
         }
         let _ = signature;
@@ -346,15 +342,15 @@ impl Signer {
     /// Checks an elliptic-curve signature (hex of DER) of `canonical` at `date`.
     pub(crate) fn verify_canonical_ec(
         &self,
-        canonical: &str,
+        canonical: &[u8],
         date: SdkDate,
-        string_to_sign: &mut String,
+        string_to_sign: &mut Vec<u8>,
         signature_hex: &str,
     ) -> bool {
         self.write_string_to_sign(canonical, date, string_to_sign);
         #[cfg(feature = "ecdsa")]
         if let (Some(key), Ok(der)) = (&self.ec_key, hex::decode(signature_hex)) {
-            return key.verify(string_to_sign.as_bytes(), &der);
+            return key.verify(string_to_sign, &der);
         }
         let _ = signature_hex;
         false
@@ -412,6 +408,11 @@ impl Signer {
     }
 }
 
+/// The third line of a V11 string to sign: its scope, `YYYYMMDD/region/service`.
+fn v11_info(string_to_sign: &[u8]) -> &str {
+    text(string_to_sign.split(|&b| b == b'\n').nth(2).unwrap_or(b""))
+}
+
 #[cfg(feature = "ecdsa")]
 fn push_hex(out: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -429,8 +430,8 @@ thread_local! {
 #[derive(Clone)]
 pub struct SigningBuffer {
     scratch: Scratch,
-    canonical: String,
-    string_to_sign: String,
+    canonical: Vec<u8>,
+    string_to_sign: Vec<u8>,
     payload_hex: [u8; 64],
     signature: [u8; 64],
     ec_signature: String,
@@ -446,8 +447,11 @@ impl fmt::Debug for SigningBuffer {
         // The canonical request and the scratch bytes may hold a security token: show the
         // former redacted, and not the latter.
         f.debug_struct("SigningBuffer")
-            .field("canonical", &crate::redact::canonical(&self.canonical))
-            .field("string_to_sign", &self.string_to_sign)
+            .field(
+                "canonical",
+                &crate::redact::canonical(text(&self.canonical)),
+            )
+            .field("string_to_sign", &text(&self.string_to_sign))
             .field("authorization", &self.authorization)
             .field("date", &self.date)
             .finish_non_exhaustive()
@@ -465,8 +469,8 @@ impl SigningBuffer {
     pub fn new() -> Self {
         SigningBuffer {
             scratch: Scratch::default(),
-            canonical: String::with_capacity(512),
-            string_to_sign: String::with_capacity(128),
+            canonical: Vec::with_capacity(512),
+            string_to_sign: Vec::with_capacity(128),
             payload_hex: [b'0'; 64],
             signature: [b'0'; 64],
             ec_signature: String::new(),
@@ -488,23 +492,23 @@ pub struct Signed<'b> {
 impl<'b> Signed<'b> {
     /// The canonical request.
     pub fn canonical_request(&self) -> &'b str {
-        &self.buf.canonical
+        text(&self.buf.canonical)
     }
 
     /// The canonical query string: send this as the query, so that what is sent is what
     /// was signed.
     pub fn canonical_query(&self) -> &'b str {
-        &self.buf.canonical[self.buf.layout.query.clone()]
+        text(&self.buf.canonical[self.buf.layout.query.clone()])
     }
 
     /// The string to sign.
     pub fn string_to_sign(&self) -> &'b str {
-        &self.buf.string_to_sign
+        text(&self.buf.string_to_sign)
     }
 
     /// The signed header names, lower case, joined by `;`.
     pub fn signed_headers(&self) -> &'b str {
-        &self.buf.canonical[self.buf.layout.signed_headers.clone()]
+        text(&self.buf.canonical[self.buf.layout.signed_headers.clone()])
     }
 
     /// The signature: 64 lower-case hex digits for the HMAC algorithms, hex of DER for the

@@ -304,23 +304,17 @@ impl Vector {
             |auth: &str| auth.split("Signature=").next().unwrap_or("").to_owned();
         for (stage, expected) in &self.expected {
             if ecdsa && *stage == Stage::Signature {
-                let mut sts = String::new();
+                let mut sts = Vec::new();
                 let date = signed.date();
-                if !signer.verify_canonical_ec(signed.canonical_request(), date, &mut sts, expected)
-                {
+                let canonical = signed.canonical_request().as_bytes();
+                if !signer.verify_canonical_ec(canonical, date, &mut sts, expected) {
                     return Err(Mismatch {
                         stage: *stage,
                         expected: format!("a signature that verifies: {expected}"),
                         actual: "it does not verify under the key derived from the AK/SK".into(),
                     });
                 }
-                let mut sts = String::new();
-                if !signer.verify_canonical_ec(
-                    signed.canonical_request(),
-                    date,
-                    &mut sts,
-                    signed.signature(),
-                ) {
+                if !signer.verify_canonical_ec(canonical, date, &mut sts, signed.signature()) {
                     return Err(Mismatch {
                         stage: *stage,
                         expected: "our own signature verifies".into(),

@@ -55,7 +55,7 @@ pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
 
 use crate::Algorithm;
-use crate::canonical::{self, Mode, Scratch, UNSIGNED_PAYLOAD};
+use crate::canonical::{self, Mode, Scratch, UNSIGNED_PAYLOAD, text};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
 use crate::request::{Headers, Payload, SignableRequest};
@@ -379,8 +379,8 @@ impl<K: SecretKeys> Verifier<K> {
             &mut buf.payload_hex,
         )
         .map_err(VerifyError::InvalidRequest)?;
-        if &buf.canonical[layout.signed_headers.clone()] != signed_headers {
-            let present = &buf.canonical[layout.signed_headers];
+        if &buf.canonical[layout.signed_headers.clone()] != signed_headers.as_bytes() {
+            let present = text(&buf.canonical[layout.signed_headers]);
             let name = auth
                 .signed_headers()
                 .find(|n| !present.split(';').any(|p| p == *n))
@@ -412,20 +412,25 @@ impl<K: SecretKeys> Verifier<K> {
         let mut matches = check(buf);
         if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
             // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
-            if let Some(kept) = buf.canonical.strip_suffix(UNSIGNED_PAYLOAD).map(str::len) {
+            if let Some(kept) = buf
+                .canonical
+                .strip_suffix(UNSIGNED_PAYLOAD.as_bytes())
+                .map(<[u8]>::len)
+            {
                 buf.canonical.truncate(kept);
-                buf.canonical.push_str(algorithm.body_hash().empty);
+                buf.canonical
+                    .extend_from_slice(algorithm.body_hash().empty.as_bytes());
                 matches = check(buf);
                 // Keep the canonical request as received, for the mismatch answer.
                 buf.canonical.truncate(kept);
-                buf.canonical.push_str(UNSIGNED_PAYLOAD);
+                buf.canonical.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes());
             }
             payload_signed = true;
         }
         if !matches {
             return Err(VerifyError::SignatureMismatch {
                 signed_headers: signed_headers.to_owned(),
-                canonical_request: crate::redact::canonical(&buf.canonical).to_string(),
+                canonical_request: crate::redact::canonical(text(&buf.canonical)).to_string(),
             });
         }
         Ok(Verified {
@@ -488,8 +493,8 @@ impl<'a> Verified<'a> {
 #[derive(Clone)]
 pub struct VerifyBuffer {
     scratch: Scratch,
-    canonical: String,
-    string_to_sign: String,
+    canonical: Vec<u8>,
+    string_to_sign: Vec<u8>,
     payload_hex: [u8; 64],
     signature: [u8; 64],
 }
@@ -499,8 +504,11 @@ impl fmt::Debug for VerifyBuffer {
         // The canonical request and the scratch bytes may hold a security token: show the
         // former redacted, and not the latter.
         f.debug_struct("VerifyBuffer")
-            .field("canonical", &crate::redact::canonical(&self.canonical))
-            .field("string_to_sign", &self.string_to_sign)
+            .field(
+                "canonical",
+                &crate::redact::canonical(text(&self.canonical)),
+            )
+            .field("string_to_sign", &text(&self.string_to_sign))
             .finish_non_exhaustive()
     }
 }
@@ -516,8 +524,8 @@ impl VerifyBuffer {
     pub fn new() -> Self {
         VerifyBuffer {
             scratch: Scratch::default(),
-            canonical: String::with_capacity(512),
-            string_to_sign: String::with_capacity(128),
+            canonical: Vec::with_capacity(512),
+            string_to_sign: Vec::with_capacity(128),
             payload_hex: [b'0'; 64],
             signature: [b'0'; 64],
         }
@@ -526,7 +534,7 @@ impl VerifyBuffer {
     /// The canonical request of the last verification (security token included: keep it
     /// out of logs).
     pub fn canonical_request(&self) -> &str {
-        &self.canonical
+        text(&self.canonical)
     }
 }
 

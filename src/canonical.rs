@@ -87,32 +87,29 @@ impl Scratch {
         std::str::from_utf8(&self.bytes[r]).unwrap_or("")
     }
 
-    fn push(&mut self, s: &[u8]) -> Range<usize> {
+    /// Adds a signed header the signer adds itself (`name` in lower case); gives where its
+    /// value is in `bytes`.
+    fn add_header(&mut self, name: &[u8], value: &[u8]) -> Range<usize> {
         let start = self.bytes.len();
-        self.bytes.extend_from_slice(s);
-        start..self.bytes.len()
-    }
-
-    /// Adds a signed header whose name and value are at `name` and `value` in `bytes`.
-    fn push_header(&mut self, name: Range<usize>, value: Range<usize>) {
-        let key = sort_key(&self.bytes[name.clone()]);
-        self.headers.push((key, name, value));
-    }
-
-    fn push_lower(&mut self, s: &str) -> Range<usize> {
-        let start = self.bytes.len();
-        self.bytes.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
-        start..self.bytes.len()
+        self.bytes.extend_from_slice(name);
+        let n = start..self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        let v = n.end..self.bytes.len();
+        // The key from `name` itself, not from the bytes just written (see `take`).
+        self.headers.push((sort_key(name), n, v.clone()));
+        v
     }
 }
 
-/// The first 8 bytes of a header name (zeros after a shorter one) as a big-endian number:
-/// names compare as their keys do, unless the keys are equal. A name holds no zero byte, so
-/// a name that is a prefix of another still sorts first.
+/// The first 8 bytes of a header name, lower-cased (zeros after a shorter one), as a
+/// big-endian number: lower-cased names compare as their keys do, unless the keys are
+/// equal. A name holds no zero byte, so a name that is a prefix of another still sorts
+/// first.
 fn sort_key(name: &[u8]) -> u64 {
     let mut first = [0u8; 8];
     let n = name.len().min(8);
     first[..n].copy_from_slice(&name[..n]);
+    first.make_ascii_lowercase();
     u64::from_be_bytes(first)
 }
 
@@ -279,18 +276,20 @@ struct HeaderPass<'a> {
 impl<'a> HeaderPass<'a> {
     /// Takes one header of the caller's (already checked): notes what it is, and when it
     /// is signed, adds its lower-cased name and trimmed value to the scratch buffer.
+    ///
+    /// Everything is decided on the caller's `name`, not on the bytes just written: a
+    /// vector load of bytes still in flight from a narrower store stalls until they land.
     #[inline]
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
-        let bytes = &mut scratch.bytes;
-        let start = bytes.len();
-        bytes.extend_from_slice(name.as_bytes());
-        if !name_is_lower {
-            bytes[start..].make_ascii_lowercase();
-        }
-        let n = start..bytes.len();
-        let lower = &bytes[n.clone()];
-        // Compared inline, the length first: these names are too short for `memcmp`.
-        let is = |expected: &[u8]| same_bytes(lower, expected);
+        let name = name.as_bytes();
+        // The length first: these names are too short for `memcmp`.
+        let is = |expected: &[u8]| {
+            if name_is_lower {
+                same_bytes(name, expected)
+            } else {
+                name.len() == expected.len() && name.eq_ignore_ascii_case(expected)
+            }
+        };
         if is(b"host") {
             self.host = true;
         } else if is(b"x-sdk-date") {
@@ -302,14 +301,21 @@ impl<'a> HeaderPass<'a> {
         } else if is(b"content-type") {
             self.content_type.get_or_insert(value);
         }
-        let signed = !lower.contains(&b'_') && !is(b"authorization");
-        if signed {
-            bytes.extend_from_slice(trim(value).as_bytes());
-            let value = n.end..bytes.len();
-            scratch.push_header(n, value);
-        } else {
-            bytes.truncate(start);
+        let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
+        if underscore || is(b"authorization") {
+            return;
         }
+        let bytes = &mut scratch.bytes;
+        let start = bytes.len();
+        if name_is_lower {
+            bytes.extend_from_slice(name);
+        } else {
+            bytes.extend(name.iter().map(u8::to_ascii_lowercase));
+        }
+        let n = start..bytes.len();
+        bytes.extend_from_slice(trim(value).as_bytes());
+        let v = n.end..bytes.len();
+        scratch.headers.push((sort_key(name), n, v));
     }
 }
 
@@ -441,9 +447,7 @@ fn collect_signed_headers<'a>(
     let date = match seen.date {
         Some(given) => SdkDate::parse(given)?,
         None => {
-            let n = scratch.push(b"x-sdk-date");
-            let v = scratch.push(ctx.date.as_bytes());
-            scratch.push_header(n, v.clone());
+            let v = scratch.add_header(b"x-sdk-date", ctx.date.as_bytes());
             layout.add(Added::Date, v);
             ctx.date
         }
@@ -455,15 +459,11 @@ fn collect_signed_headers<'a>(
             .filter(|a| !a.is_empty())
             .ok_or(SignError::MissingHost)?;
         check_value("host", host.as_bytes())?;
-        let n = scratch.push(b"host");
-        let v = scratch.push(host.as_bytes());
-        scratch.push_header(n, v.clone());
+        let v = scratch.add_header(b"host", host.as_bytes());
         layout.add(Added::Host, v);
     }
     if let (Some(token), false) = (ctx.security_token, seen.token) {
-        let n = scratch.push(b"x-security-token");
-        let v = scratch.push(token.as_bytes());
-        scratch.push_header(n, v.clone());
+        let v = scratch.add_header(b"x-security-token", token.as_bytes());
         layout.add(Added::SecurityToken, v);
     }
     let wants_unsigned = matches!(req.payload, Payload::Unsigned)
@@ -472,9 +472,8 @@ fn collect_signed_headers<'a>(
                 !ct.starts_with("application/json") && !ct.starts_with("application/bson")
             }));
     if content_hash.is_none() && wants_unsigned {
-        let n = scratch.push_lower(ctx.content_header);
-        let v = scratch.push(UNSIGNED_PAYLOAD.as_bytes());
-        scratch.push_header(n, v.clone());
+        // The content headers' names are lower case already.
+        let v = scratch.add_header(ctx.content_header.as_bytes(), UNSIGNED_PAYLOAD.as_bytes());
         layout.add(Added::ContentSha256, v);
         content_hash = Some(UNSIGNED_PAYLOAD);
     }

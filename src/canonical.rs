@@ -531,6 +531,12 @@ fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize>
     start..out.len()
 }
 
+/// The most names of a `SignedHeaders` list, and signed headers of a request, that
+/// [`write_listed_headers`] handles in one pass over the request's headers (on the stack);
+/// beyond, it looks each name up in turn.
+const ONE_PASS_NAMES: usize = 16;
+const ONE_PASS_HEADERS: usize = 32;
+
 /// Verifying: writes the headers named in `signed_headers` (lower case, strictly
 /// ascending, as the verifier has checked) straight from the request, in the list's
 /// order, and the names of those present. A name without a header is left out (the caller
@@ -538,6 +544,104 @@ fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize>
 /// ordered by value, as the signer sorts them. Gives where the names are, and the first
 /// value of `content_header` (the payload hash it states), if signed.
 fn write_listed_headers<'a>(
+    out: &mut Vec<u8>,
+    headers: Headers<'a>,
+    signed_headers: &str,
+    content_header: &str,
+) -> Result<(Range<usize>, Option<&'a str>), SignError> {
+    // The list, split once.
+    let mut names: [&[u8]; ONE_PASS_NAMES] = [&[]; ONE_PASS_NAMES];
+    let mut listed = 0;
+    for name in signed_headers.as_bytes().split(|&b| b == b';') {
+        if listed == ONE_PASS_NAMES {
+            return write_listed_headers_by_name(out, headers, signed_headers, content_header);
+        }
+        names[listed] = name;
+        listed += 1;
+    }
+    let names = &names[..listed];
+    let content = names
+        .iter()
+        .position(|n| same_bytes(n, content_header.as_bytes()));
+
+    // One pass over the request's headers: each signed one kept as (its name's place in
+    // the list, its value), in the order received.
+    let mut found: [(usize, &'a str); ONE_PASS_HEADERS] = [(0, ""); ONE_PASS_HEADERS];
+    let mut kept = 0;
+    let mut keep = |place: usize, value: &'a str| {
+        if kept < ONE_PASS_HEADERS {
+            found[kept] = (place, value);
+        }
+        kept += 1;
+    };
+    match headers {
+        Headers::Pairs(pairs) => {
+            for &(name, value) in pairs {
+                let n = name.as_bytes();
+                let place = names
+                    .iter()
+                    .position(|l| l.len() == n.len() && l.eq_ignore_ascii_case(n));
+                if let Some(place) = place {
+                    check_name(name)?;
+                    check_value(name, value.as_bytes())?;
+                    keep(place, value);
+                }
+            }
+        }
+        Headers::Map(map) => {
+            for (name, value) in map {
+                let n = name.as_str().as_bytes();
+                if let Some(place) = names.iter().position(|l| same_bytes(l, n)) {
+                    keep(place, map_value_received(name.as_str(), value)?);
+                }
+            }
+        }
+    }
+    if kept > ONE_PASS_HEADERS {
+        return write_listed_headers_by_name(out, headers, signed_headers, content_header);
+    }
+    let found = &mut found[..kept];
+    // The first value received of the content-hash header is the payload hash it states.
+    let content_hash = content.and_then(|c| found.iter().find(|f| f.0 == c).map(|f| trim(f.1)));
+    // In the list's order; several values of one name in the order of their bytes.
+    found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| trim(a.1).cmp(trim(b.1))));
+    let mut present: u32 = 0;
+    for &(place, value) in found.iter() {
+        write_header_line(out, names[place], trim(value));
+        present |= 1 << place;
+    }
+    out.push(b'\n');
+    let start = out.len();
+    if present.count_ones() as usize == listed {
+        out.extend_from_slice(signed_headers.as_bytes());
+    } else {
+        let mut first = true;
+        for (place, name) in names.iter().enumerate() {
+            if present & (1 << place) != 0 {
+                if !first {
+                    out.push(b';');
+                }
+                out.extend_from_slice(name);
+                first = false;
+            }
+        }
+    }
+    Ok((start..out.len(), content_hash))
+}
+
+/// A received header value of an `http::HeaderMap` as a `str`: `http` has refused
+/// control characters, so only UTF-8 is left to check (what is received is not checked as
+/// what is sent is: see [`map_value`]).
+fn map_value_received<'a>(name: &str, value: &'a http::HeaderValue) -> Result<&'a str, SignError> {
+    std::str::from_utf8(value.as_bytes()).map_err(|_| SignError::InvalidHeaderValue {
+        name: name.to_owned(),
+        reason: "is not UTF-8",
+    })
+}
+
+/// [`write_listed_headers`] for long lists or many signed headers: each name of the list
+/// looked up in the request in turn.
+fn write_listed_headers_by_name<'a>(
     out: &mut Vec<u8>,
     headers: Headers<'a>,
     signed_headers: &str,
@@ -635,7 +739,7 @@ fn for_each_named<'a>(
         Headers::Map(map) => {
             for (n, value) in map {
                 if same_bytes(n.as_str().as_bytes(), name) {
-                    f(map_value(n, value)?)?;
+                    f(map_value_received(n.as_str(), value)?)?;
                 }
             }
         }

@@ -962,3 +962,73 @@ fn repeated_header_names_verify_in_any_order_and_any_case() {
         );
     }
 }
+
+#[test]
+fn long_signed_header_lists_and_many_repeated_headers_verify() {
+    // Beyond 16 signed names, or 32 signed headers, the verifier looks each name up in
+    // turn instead of sorting one pass over the request: both ways must agree with the
+    // signer, for pairs and for a HeaderMap.
+    let names: Vec<String> = (0..20).map(|i| format!("X-Custom-{i:02}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    let repeated: Vec<(&str, &str)> = ["b", " a", "c "]
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|v| ("X-Repeated", *v))
+        .collect();
+    for headers in [
+        &many[..14],
+        &many[..15],
+        &many[..],
+        &repeated[..30],
+        &repeated[..31],
+        &repeated[..],
+    ] {
+        let wire = sign(
+            "DELETE",
+            &format!("/v1/{PROJECT}/remux/task?task_id=100211"),
+            headers,
+            b"",
+        );
+        assert_eq!(wire.verify(), Ok(true), "{} headers", headers.len());
+        let mut reordered = wire.clone();
+        reordered.headers.reverse();
+        assert_eq!(reordered.verify(), Ok(true), "{} headers", headers.len());
+
+        let mut http_req = http::Request::delete(&wire.target);
+        for (n, v) in &reordered.headers {
+            http_req = http_req.header(n.as_str(), v.as_str());
+        }
+        let http_req = http_req.body(Vec::new()).unwrap();
+        assert!(
+            verifier()
+                .verify_http(&http_req, at(DATE) + TimeDelta::seconds(90))
+                .is_ok(),
+            "{} headers",
+            headers.len()
+        );
+
+        // A header of the list missing is named; a value changed breaks the signature.
+        let mut missing = wire.clone();
+        missing.headers.retain(|(n, _)| n != headers[0].0);
+        assert!(
+            matches!(
+                missing.verify(),
+                Err(VerifyError::MissingSignedHeader { .. })
+            ),
+            "{:?}",
+            missing.verify()
+        );
+        let mut changed = wire.clone();
+        let last = changed
+            .headers
+            .iter()
+            .rposition(|(n, _)| n == headers[0].0)
+            .unwrap();
+        changed.headers[last].1 = "changed".to_owned();
+        assert!(matches!(
+            changed.verify(),
+            Err(VerifyError::SignatureMismatch { .. })
+        ));
+    }
+}

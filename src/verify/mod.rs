@@ -566,10 +566,11 @@ enum Wanted {
 }
 
 impl Wanted {
-    /// Which wanted header `name` (any case) is, if any: the length decides which name to
-    /// compare with.
+    /// Which wanted header `name` is, if any: the length decides which name to compare
+    /// with. `lower`: the name is known to be lower case (an `http::HeaderName`), which
+    /// spares lower-casing it to compare.
     #[inline]
-    fn of(name: &str) -> Option<Wanted> {
+    fn of(name: &str, lower: bool) -> Option<Wanted> {
         let (wanted, expected) = match name.len() {
             4 => (Wanted::Host, "host"),
             10 => (Wanted::Date, "x-sdk-date"),
@@ -578,7 +579,12 @@ impl Wanted {
             20 => (Wanted::ContentSha256, "x-sdk-content-sha256"),
             _ => return None,
         };
-        name.eq_ignore_ascii_case(expected).then_some(wanted)
+        let same = if lower {
+            crate::canonical::same_bytes(name.as_bytes(), expected.as_bytes())
+        } else {
+            name.eq_ignore_ascii_case(expected)
+        };
+        same.then_some(wanted)
     }
 }
 
@@ -611,14 +617,14 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     match headers {
         Headers::Pairs(pairs) => {
             for &(name, value) in pairs {
-                if let Some(wanted) = Wanted::of(name) {
+                if let Some(wanted) = Wanted::of(name, false) {
                     take(wanted, Some(value));
                 }
             }
         }
         Headers::Map(map) => {
             for (name, value) in map {
-                if let Some(wanted) = Wanted::of(name.as_str()) {
+                if let Some(wanted) = Wanted::of(name.as_str(), true) {
                     take(wanted, std::str::from_utf8(value.as_bytes()).ok());
                 }
             }

@@ -1,4 +1,5 @@
-//! `Signer::sign_into` allocates nothing once its `SigningBuffer` has grown.
+//! `Signer::sign_into` allocates nothing once its `SigningBuffer` has grown, and neither
+//! does `Verifier::verify_with` once its `VerifyBuffer` has.
 //!
 //! A counting global allocator counts the allocations made on the test's own thread while
 //! a flag is set; the harness's other threads are not counted. This is an allocation count,
@@ -7,6 +8,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use huaweicloud_aksk::verify::{Verifier, VerifyBuffer};
 use huaweicloud_aksk::{Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer};
 
 struct Counting;
@@ -196,4 +198,81 @@ fn a_header_map_allocates_nothing_once_the_buffer_has_grown() {
     .unwrap()
     .with_header_map(&map);
     assert_no_allocation_after_warm_up(&signer(), &req);
+}
+
+/// Signs `headers` on the DeleteRemuxTask URL, then asserts that verifying the request as
+/// received, `ROUNDS` times into one `VerifyBuffer` after a warm-up, allocates nothing: as
+/// pairs, and as a `HeaderMap`.
+fn assert_verifying_allocates_nothing(headers: &[(&str, &str)]) {
+    let signer = signer();
+    let target = "/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211";
+    let mut all: Vec<(&str, &str)> = vec![("Host", "127.0.0.1:8080")];
+    all.extend_from_slice(headers);
+    let mut buf = SigningBuffer::new();
+    let signed = signer
+        .sign_into(
+            &SignableRequest::new("DELETE", target)
+                .unwrap()
+                .with_headers(&all),
+            date(),
+            &mut buf,
+        )
+        .unwrap();
+    let added: Vec<(String, String)> = signed
+        .headers_to_add()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    all.extend(added.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    let mut map = http::HeaderMap::new();
+    for (n, v) in &all {
+        map.append(
+            http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+            http::HeaderValue::from_str(v).unwrap(),
+        );
+    }
+
+    let verifier = Verifier::new(signer);
+    let now = date().to_datetime();
+    let pairs = SignableRequest::new("DELETE", target)
+        .unwrap()
+        .with_headers(&all);
+    let in_map = SignableRequest::new("DELETE", target)
+        .unwrap()
+        .with_header_map(&map);
+    for req in [pairs, in_map] {
+        let mut buf = VerifyBuffer::new();
+        assert!(verifier.verify_with(&req, now, &mut buf).is_ok());
+        let mut ok = true;
+        let n = allocations_in(|| {
+            for _ in 0..ROUNDS {
+                ok &= verifier.verify_with(&req, now, &mut buf).is_ok();
+            }
+        });
+        assert!(ok, "a later verification failed");
+        assert_eq!(n, 0, "{ROUNDS} verifications allocated {n} times");
+    }
+}
+
+#[test]
+fn verifying_delete_remux_task_allocates_nothing_once_the_buffer_has_grown() {
+    assert_verifying_allocates_nothing(&[
+        ("X-Project-Id", "0123456789abcdef0123456789abcdef"),
+        ("Content-Type", "application/json"),
+    ]);
+}
+
+#[test]
+fn verifying_long_lists_and_repeated_headers_allocates_nothing() {
+    // More than 16 signed names, and more than 32 signed headers: the verifier's
+    // name-by-name way.
+    let names: Vec<String> = (0..20).map(|i| format!("X-Custom-{i:02}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    assert_verifying_allocates_nothing(&many);
+    let repeated: Vec<(&str, &str)> = ["b", "a", "c"]
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|v| ("X-Repeated", *v))
+        .collect();
+    assert_verifying_allocates_nothing(&repeated);
 }

@@ -47,6 +47,9 @@ pub struct Signer {
     credentials: Credentials,
     invalid: Option<SignError>,
     mac: HmacSha256,
+    /// `ALGORITHM Access=AK, SignedHeaders=`: how `Authorization` starts (but for V11,
+    /// whose scope comes from each string to sign).
+    authorization_prefix: Box<str>,
     unsigned_for_non_json: bool,
     algorithm: Algorithm,
     /// `(region, service)`, the V11 credential scope.
@@ -75,10 +78,13 @@ impl Signer {
         let invalid = credentials.validate().err();
         // HMAC accepts keys of any length; the key's pad states are computed here, once.
         let mac = HmacSha256::new(credentials.secret_key().expose().as_bytes());
+        let authorization_prefix =
+            authorization_prefix(Algorithm::SdkHmacSha256, credentials.access_key());
         Signer {
             credentials,
             invalid,
             mac,
+            authorization_prefix,
             unsigned_for_non_json: true,
             algorithm: Algorithm::SdkHmacSha256,
             scope: None,
@@ -103,6 +109,7 @@ impl Signer {
     /// ```
     pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
+        self.authorization_prefix = authorization_prefix(algorithm, self.credentials.access_key());
         if let Err(e) = algorithm.check_available() {
             self.invalid.get_or_insert(e);
             return self;
@@ -231,18 +238,17 @@ impl Signer {
         }
 
         buf.authorization.clear();
-        buf.authorization.push_str(self.algorithm.name());
         if self.algorithm == Algorithm::V11HmacSha256 {
+            buf.authorization.push_str(self.algorithm.name());
             buf.authorization.push_str(" Credential=");
             buf.authorization.push_str(self.credentials.access_key());
             buf.authorization.push('/');
             // The scope is the third line of the V11 string to sign.
             buf.authorization.push_str(v11_info(&buf.string_to_sign));
+            buf.authorization.push_str(", SignedHeaders=");
         } else {
-            buf.authorization.push_str(" Access=");
-            buf.authorization.push_str(self.credentials.access_key());
+            buf.authorization.push_str(&self.authorization_prefix);
         }
-        buf.authorization.push_str(", SignedHeaders=");
         buf.authorization
             .push_str(text(&buf.canonical[layout.signed_headers.clone()]));
         buf.authorization.push_str(", Signature=");
@@ -406,6 +412,12 @@ impl Signer {
         )?;
         Ok(signed.to_details())
     }
+}
+
+/// How `Authorization` starts for `algorithm` (not V11) and `access_key`, up to the signed
+/// header names.
+fn authorization_prefix(algorithm: Algorithm, access_key: &str) -> Box<str> {
+    format!("{} Access={access_key}, SignedHeaders=", algorithm.name()).into()
 }
 
 /// The third line of a V11 string to sign: its scope, `YYYYMMDD/region/service`.

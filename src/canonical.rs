@@ -263,6 +263,52 @@ pub(crate) fn trim(value: &str) -> &str {
     }
 }
 
+/// The header names the signer and the verifier act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    Host,
+    Date,
+    Authorization,
+    ContentType,
+    SecurityToken,
+    ContentSha256,
+    ContentSm3,
+}
+
+impl Known {
+    /// Which of these `name` is, if any. Their lengths all differ, so the length picks the
+    /// one name to compare with. `lower`: `name` is known to be lower case (an
+    /// `http::HeaderName`), which spares lower-casing it to compare.
+    #[inline]
+    pub(crate) fn of(name: &[u8], lower: bool) -> Option<Known> {
+        let (known, expected): (Known, &[u8]) = match name.len() {
+            4 => (Known::Host, b"host"),
+            10 => (Known::Date, b"x-sdk-date"),
+            12 => (Known::ContentType, b"content-type"),
+            13 => (Known::Authorization, b"authorization"),
+            16 => (Known::SecurityToken, b"x-security-token"),
+            17 => (Known::ContentSm3, b"x-sdk-content-sm3"),
+            20 => (Known::ContentSha256, b"x-sdk-content-sha256"),
+            _ => return None,
+        };
+        let same = if lower {
+            same_bytes(name, expected)
+        } else {
+            name.eq_ignore_ascii_case(expected)
+        };
+        same.then_some(known)
+    }
+
+    /// The content-hash header of an algorithm, by its (lower-case) name.
+    fn content(header: &str) -> Known {
+        if header.len() == "x-sdk-content-sm3".len() {
+            Known::ContentSm3
+        } else {
+            Known::ContentSha256
+        }
+    }
+}
+
 /// The pass over the caller's headers: what it is looking for, and what it found.
 struct HeaderPass<'a> {
     content_header: &'static str,
@@ -282,27 +328,23 @@ impl<'a> HeaderPass<'a> {
     #[inline]
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
         let name = name.as_bytes();
-        // The length first: these names are too short for `memcmp`.
-        let is = |expected: &[u8]| {
-            if name_is_lower {
-                same_bytes(name, expected)
-            } else {
-                name.len() == expected.len() && name.eq_ignore_ascii_case(expected)
+        let known = Known::of(name, name_is_lower);
+        match known {
+            Some(Known::Host) => self.host = true,
+            Some(Known::Date) => {
+                self.date.get_or_insert(trim(value));
             }
-        };
-        if is(b"host") {
-            self.host = true;
-        } else if is(b"x-sdk-date") {
-            self.date.get_or_insert(trim(value));
-        } else if is(b"x-security-token") {
-            self.token = true;
-        } else if is(self.content_header.as_bytes()) {
-            self.content_hash.get_or_insert(trim(value));
-        } else if is(b"content-type") {
-            self.content_type.get_or_insert(value);
+            Some(Known::SecurityToken) => self.token = true,
+            Some(Known::ContentType) => {
+                self.content_type.get_or_insert(value);
+            }
+            Some(content) if content == Known::content(self.content_header) => {
+                self.content_hash.get_or_insert(trim(value));
+            }
+            _ => {}
         }
         let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
-        if underscore || is(b"authorization") {
+        if underscore || known == Some(Known::Authorization) {
             return;
         }
         let bytes = &mut scratch.bytes;

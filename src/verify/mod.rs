@@ -55,7 +55,7 @@ pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
 
 use crate::Algorithm;
-use crate::canonical::{self, Mode, Scratch, UNSIGNED_PAYLOAD, text};
+use crate::canonical::{self, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
 use crate::credentials::Credentials;
 use crate::date::SdkDate;
 use crate::request::{Headers, Payload, SignableRequest};
@@ -555,59 +555,27 @@ struct Found<'a> {
     content_sm3_count: usize,
 }
 
-/// The headers [`scan`] looks for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Wanted {
-    Authorization,
-    Date,
-    Host,
-    ContentSha256,
-    ContentSm3,
-}
-
-impl Wanted {
-    /// Which wanted header `name` is, if any: the length decides which name to compare
-    /// with. `lower`: the name is known to be lower case (an `http::HeaderName`), which
-    /// spares lower-casing it to compare.
-    #[inline]
-    fn of(name: &str, lower: bool) -> Option<Wanted> {
-        let (wanted, expected) = match name.len() {
-            4 => (Wanted::Host, "host"),
-            10 => (Wanted::Date, "x-sdk-date"),
-            13 => (Wanted::Authorization, "authorization"),
-            17 => (Wanted::ContentSm3, "x-sdk-content-sm3"),
-            20 => (Wanted::ContentSha256, "x-sdk-content-sha256"),
-            _ => return None,
-        };
-        let same = if lower {
-            crate::canonical::same_bytes(name.as_bytes(), expected.as_bytes())
-        } else {
-            name.eq_ignore_ascii_case(expected)
-        };
-        same.then_some(wanted)
-    }
-}
-
 /// One pass over the headers, converting to `str` only the values it wants.
 fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     let mut found = Found::default();
     let mut authorizations = 0;
     let mut authorization_utf8 = true;
-    let mut take = |wanted: Wanted, value: Option<&'a str>| {
-        let (slot, count) = match wanted {
-            Wanted::Host => {
+    let mut take = |known: Known, value: Option<&'a str>| {
+        let (slot, count) = match known {
+            Known::Host => {
                 found.host = true;
                 return;
             }
-            Wanted::Authorization => {
+            Known::Authorization => {
                 authorizations += 1;
                 authorization_utf8 &= value.is_some();
                 found.authorization = value;
                 return;
             }
-            Wanted::Date => (&mut found.date, &mut found.dates),
-            Wanted::ContentSha256 => (&mut found.content_sha256, &mut found.content_sha256_count),
-            Wanted::ContentSm3 => (&mut found.content_sm3, &mut found.content_sm3_count),
+            Known::Date => (&mut found.date, &mut found.dates),
+            Known::ContentSha256 => (&mut found.content_sha256, &mut found.content_sha256_count),
+            Known::ContentSm3 => (&mut found.content_sm3, &mut found.content_sm3_count),
+            Known::ContentType | Known::SecurityToken => return,
         };
         *count += 1;
         if slot.is_none() {
@@ -617,15 +585,19 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     match headers {
         Headers::Pairs(pairs) => {
             for &(name, value) in pairs {
-                if let Some(wanted) = Wanted::of(name, false) {
-                    take(wanted, Some(value));
+                if let Some(known) = Known::of(name.as_bytes(), false) {
+                    take(known, Some(value));
                 }
             }
         }
         Headers::Map(map) => {
             for (name, value) in map {
-                if let Some(wanted) = Wanted::of(name.as_str(), true) {
-                    take(wanted, std::str::from_utf8(value.as_bytes()).ok());
+                let known = Known::of(name.as_str().as_bytes(), true);
+                // Only the values used are converted.
+                if let Some(known) =
+                    known.filter(|k| !matches!(k, Known::ContentType | Known::SecurityToken))
+                {
+                    take(known, std::str::from_utf8(value.as_bytes()).ok());
                 }
             }
         }

@@ -616,16 +616,18 @@ fn write_listed_headers<'a>(
         }
         kept += 1;
     };
+    // Every header is checked as the signer checks what it signs, signed or not: a request
+    // the signer could not have sent is refused.
     match headers {
         Headers::Pairs(pairs) => {
             for &(name, value) in pairs {
+                check_name(name)?;
+                check_value(name, value.as_bytes())?;
                 let n = name.as_bytes();
                 let place = names
                     .iter()
                     .position(|l| l.len() == n.len() && l.eq_ignore_ascii_case(n));
                 if let Some(place) = place {
-                    check_name(name)?;
-                    check_value(name, value.as_bytes())?;
                     keep(place, value);
                 }
             }
@@ -635,6 +637,9 @@ fn write_listed_headers<'a>(
                 let n = name.as_str().as_bytes();
                 if let Some(place) = names.iter().position(|l| same_bytes(l, n)) {
                     keep(place, map_value_received(name.as_str(), value)?);
+                } else if name != http::header::AUTHORIZATION {
+                    // (The verifier has read `Authorization` as UTF-8 already.)
+                    map_value_received(name.as_str(), value)?;
                 }
             }
         }
@@ -689,6 +694,20 @@ fn write_listed_headers_by_name<'a>(
     signed_headers: &str,
     content_header: &str,
 ) -> Result<(Range<usize>, Option<&'a str>), SignError> {
+    // Every header checked, as in `write_listed_headers`.
+    match headers {
+        Headers::Pairs(pairs) => {
+            for &(name, value) in pairs {
+                check_name(name)?;
+                check_value(name, value.as_bytes())?;
+            }
+        }
+        Headers::Map(map) => {
+            for (name, value) in map {
+                map_value_received(name.as_str(), value)?;
+            }
+        }
+    }
     let mut content_hash = None;
     let mut all_present = true;
     for name in signed_headers.as_bytes().split(|&b| b == b';') {
@@ -762,7 +781,7 @@ fn write_header_line(out: &mut Vec<u8>, name: &[u8], value: &str) {
 }
 
 /// Calls `f` with the value of each header named `name` (lower case; header names compare
-/// in any case), after checking it as the signer checks what it signs.
+/// in any case). The caller has checked every header already.
 fn for_each_named<'a>(
     headers: Headers<'a>,
     name: &[u8],
@@ -772,8 +791,6 @@ fn for_each_named<'a>(
         Headers::Pairs(pairs) => {
             for &(n, value) in pairs {
                 if n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name) {
-                    check_name(n)?;
-                    check_value(n, value.as_bytes())?;
                     f(value)?;
                 }
             }

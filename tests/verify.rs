@@ -1027,3 +1027,52 @@ fn long_signed_header_lists_and_many_repeated_headers_verify() {
         ));
     }
 }
+
+#[test]
+fn a_header_the_signer_could_not_have_sent_is_refused_even_unsigned() {
+    // Found by the `verify` fuzz target: a header that is not signed (a name with `_`, or
+    // one added after signing) with a control character in its value. The signer refuses
+    // such a request, so the verifier does too, whether or not the header is signed.
+    let wire = sign(
+        "DELETE",
+        &format!("/v1/{PROJECT}/remux/task?task_id=100211"),
+        &[("X-Project-Id", PROJECT), ("x_trace", "ok")],
+        b"",
+    );
+    assert_eq!(wire.verify(), Ok(true));
+    for (name, value) in [
+        ("x_trace", "a\0b"),
+        ("x_trace", "a\r\nInjected: 1"),
+        ("X-Added-Later", "\u{1}"),
+        ("Bad Name", "v"),
+    ] {
+        let mut changed = wire.clone();
+        changed.headers.retain(|(n, _)| n != "x_trace");
+        changed.headers.push((name.to_owned(), value.to_owned()));
+        assert!(
+            matches!(changed.verify(), Err(VerifyError::InvalidRequest(_))),
+            "{name}: {value:?}: {:?}",
+            changed.verify()
+        );
+    }
+
+    // In a HeaderMap (which refuses control characters itself), a value that is not UTF-8.
+    let mut req = http::Request::delete(&wire.target);
+    for (n, v) in &wire.headers {
+        req = req.header(n.as_str(), v.as_str());
+    }
+    let mut req = req.body(Vec::new()).unwrap();
+    assert!(
+        verifier()
+            .verify_http(&req, at(DATE) + TimeDelta::seconds(90))
+            .is_ok()
+    );
+    req.headers_mut().insert(
+        "x-added-later",
+        http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+    );
+    assert!(matches!(
+        verifier().verify_http(&req, at(DATE) + TimeDelta::seconds(90)),
+        Err(VerifyError::InvalidRequest(_))
+    ));
+}

@@ -84,7 +84,7 @@ impl Layout {
 impl Scratch {
     pub(crate) fn str(&self, r: Range<usize>) -> &str {
         // Only UTF-8 is ever written into the scratch buffer.
-        std::str::from_utf8(&self.bytes[r]).unwrap_or("")
+        text(&self.bytes[r])
     }
 
     /// Adds a signed header the signer adds itself (`name` in lower case); gives where its
@@ -298,20 +298,12 @@ impl Known {
         };
         same.then_some(known)
     }
-
-    /// The content-hash header of an algorithm, by its (lower-case) name.
-    fn content(header: &str) -> Known {
-        if header.len() == "x-sdk-content-sm3".len() {
-            Known::ContentSm3
-        } else {
-            Known::ContentSha256
-        }
-    }
 }
 
 /// The pass over the caller's headers: what it is looking for, and what it found.
 struct HeaderPass<'a> {
-    content_header: &'static str,
+    /// The algorithm's content-hash header.
+    content: Option<Known>,
     host: bool,
     date: Option<&'a str>,
     token: bool,
@@ -338,7 +330,7 @@ impl<'a> HeaderPass<'a> {
             Some(Known::ContentType) => {
                 self.content_type.get_or_insert(value);
             }
-            Some(content) if content == Known::content(self.content_header) => {
+            Some(content) if Some(content) == self.content => {
                 self.content_hash.get_or_insert(trim(value));
             }
             _ => {}
@@ -378,6 +370,13 @@ pub(crate) fn build(
     build_hashed(req, mode, body_hash, scratch, out, payload_hex)
 }
 
+/// Bytes this crate wrote as UTF-8 (a canonical request, a string to sign), as a `str`.
+/// They are checked here, when read, rather than on every signature, which only hashes
+/// them; were they ever not UTF-8, they would read as empty.
+pub(crate) fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("")
+}
+
 /// [`build`], with the body hashed by `body_hash` (SM3 for the SM3 algorithms).
 pub(crate) fn build_hashed(
     req: &SignableRequest<'_>,
@@ -388,24 +387,6 @@ pub(crate) fn build_hashed(
     payload_hex: &mut [u8; 64],
 ) -> Result<Layout, SignError> {
     out.clear();
-    build_bytes(req, mode, body_hash, scratch, out, payload_hex)
-}
-
-/// Bytes this crate wrote as UTF-8 (a canonical request, a string to sign), as a `str`.
-/// They are checked here, when read, rather than on every signature, which only hashes
-/// them; were they ever not UTF-8, they would read as empty.
-pub(crate) fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or("")
-}
-
-fn build_bytes(
-    req: &SignableRequest<'_>,
-    mode: Mode<'_>,
-    body_hash: BodyHash,
-    scratch: &mut Scratch,
-    out: &mut Vec<u8>,
-    payload_hex: &mut [u8; 64],
-) -> Result<Layout, SignError> {
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
@@ -462,7 +443,7 @@ fn collect_signed_headers<'a>(
     layout: &mut Layout,
 ) -> Result<Option<&'a str>, SignError> {
     let mut seen = HeaderPass {
-        content_header: ctx.content_header,
+        content: Known::of(ctx.content_header.as_bytes(), true),
         host: false,
         date: None,
         token: false,
@@ -537,11 +518,7 @@ fn map_value<'a>(
     name: &http::HeaderName,
     value: &'a http::HeaderValue,
 ) -> Result<&'a str, SignError> {
-    let value =
-        std::str::from_utf8(value.as_bytes()).map_err(|_| SignError::InvalidHeaderValue {
-            name: name.as_str().to_owned(),
-            reason: "is not UTF-8",
-        })?;
+    let value = map_value_received(name.as_str(), value)?;
     check_value(name.as_str(), value.as_bytes())?;
     Ok(value)
 }

@@ -46,32 +46,21 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
-mod algorithm;
-mod canonical;
-mod credentials;
-mod date;
-#[cfg(feature = "ecdsa")]
-mod ecdsa;
-mod encoding;
-mod error;
 pub mod loader;
 pub mod mpc;
-mod redact;
-mod request;
 #[cfg(feature = "server")]
 pub mod server;
-mod sha256;
-mod signer;
+mod sign;
 #[cfg(feature = "vectors")]
 pub mod vectors;
 pub mod verify;
 
-pub use algorithm::{Algorithm, UnknownAlgorithm};
-pub use credentials::{Credentials, SecretString};
-pub use date::SdkDate;
-pub use error::SignError;
-pub use request::{Payload, SignableRequest};
-pub use signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};
+pub use sign::algorithm::{Algorithm, UnknownAlgorithm};
+pub use sign::credentials::{Credentials, SecretString};
+pub use sign::date::SdkDate;
+pub use sign::error::SignError;
+pub use sign::request::{Payload, SignableRequest};
+pub use sign::signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

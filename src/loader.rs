@@ -33,8 +33,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::credentials::Credentials;
-use crate::error::SignError;
+use crate::sign::credentials::Credentials;
+use crate::sign::error::SignError;
 
 /// The access key variable.
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";

@@ -11,7 +11,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use http::HeaderMap;
 use http::header::HeaderValue;
 
-use crate::credentials::{Credentials, SecretString};
 use crate::mpc::delete_remux_task::{
     DeleteOutcome, DeleteRemuxTask, MAX_BODY_BYTES, check_project_id, header_text,
 };
@@ -22,7 +21,8 @@ use crate::mpc::error::{
 use crate::mpc::retry::{Jitter, RetryPolicy, parse_retry_after};
 use crate::mpc::skew::{skew_from_date_header, skew_from_expired_message};
 use crate::mpc::trace::Event;
-use crate::signer::Signer;
+use crate::sign::credentials::{Credentials, SecretString};
+use crate::sign::signer::Signer;
 
 /// The connect timeout used unless another is set.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

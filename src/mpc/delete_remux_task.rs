@@ -8,10 +8,10 @@
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HOST, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
 
-use crate::encoding::encode_into;
 use crate::mpc::endpoint::Endpoint;
 use crate::mpc::error::{ApiError, ErrorCode, InvalidInput, MpcError, UnexpectedResponse};
 use crate::mpc::json;
+use crate::sign::encoding::encode_into;
 
 /// The `User-Agent` this crate sends: `huaweicloud-aksk/<version>`.
 pub const USER_AGENT: &str = concat!("huaweicloud-aksk/", env!("CARGO_PKG_VERSION"));

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::error::SignError;
+use crate::sign::error::SignError;
 
 /// Why an MPC call failed.
 ///

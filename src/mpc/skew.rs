@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
-use crate::date::SdkDate;
+use crate::sign::date::SdkDate;
 
 /// A `Date` response header further than this from the local clock counts as skew.
 pub const DATE_SKEW_THRESHOLD: TimeDelta = TimeDelta::minutes(5);

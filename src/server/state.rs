@@ -8,8 +8,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::credentials::Credentials;
 use crate::server::ServeError;
+use crate::sign::credentials::Credentials;
 
 /// The demo access key (AK).
 pub const DEMO_ACCESS_KEY: &str = "HWCEXAMPLEAK0123TEST";

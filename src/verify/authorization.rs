@@ -2,7 +2,7 @@
 //! of the official SDKs.
 
 use crate::Algorithm;
-use crate::canonical::{compare_bytes, same_bytes};
+use crate::sign::canonical::{compare_bytes, same_bytes};
 use crate::verify::error::{VerifyError, echo};
 
 /// The three fields of an `Authorization` header, borrowed from it.
@@ -65,7 +65,7 @@ impl<'a> Authorization<'a> {
         // One forward pass over the bytes: the fields are found by their separators while
         // they are checked, and an error is only built on the way out.
         let malformed = |reason| VerifyError::MalformedAuthorization { reason };
-        let value = crate::canonical::trim(value);
+        let value = crate::sign::canonical::trim(value);
         let Some(space) = position(value.as_bytes(), b' ') else {
             return Err(if value.is_empty() {
                 malformed("empty")
@@ -224,7 +224,7 @@ const NAME_BYTE: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        t[b] = crate::canonical::TCHAR[b] && !(b as u8).is_ascii_uppercase();
+        t[b] = crate::sign::canonical::TCHAR[b] && !(b as u8).is_ascii_uppercase();
         b += 1;
     }
     t

@@ -4,8 +4,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::date::SdkDate;
-use crate::error::SignError;
+use crate::sign::date::SdkDate;
+use crate::sign::error::SignError;
 
 /// The error code of every answer to a failed AK/SK authentication.
 pub const APIGW_0301: &str = "APIGW.0301";

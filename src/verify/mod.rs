@@ -56,11 +56,11 @@ pub use authorization::Authorization;
 pub use error::{APIGW_0301, VerifyError};
 
 use crate::Algorithm;
-use crate::canonical::{self, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
-use crate::credentials::Credentials;
-use crate::date::SdkDate;
-use crate::request::{Headers, Payload, SignableRequest};
-use crate::signer::Signer;
+use crate::sign::canonical::{self, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
+use crate::sign::credentials::Credentials;
+use crate::sign::date::SdkDate;
+use crate::sign::request::{Headers, Payload, SignableRequest};
+use crate::sign::signer::Signer;
 
 /// The largest difference between `X-Sdk-Date` and the verifier's clock that the gateway
 /// accepts: 15 minutes.
@@ -475,7 +475,7 @@ impl<K: SecretKeys> Verifier<K> {
         if !matches {
             return Err(VerifyError::SignatureMismatch {
                 signed_headers: signed_headers.to_owned(),
-                canonical_request: crate::redact::canonical(text(&buf.canonical)).to_string(),
+                canonical_request: crate::sign::redact::canonical(text(&buf.canonical)).to_string(),
             });
         }
         Ok(Verified {
@@ -551,7 +551,7 @@ impl fmt::Debug for VerifyBuffer {
         f.debug_struct("VerifyBuffer")
             .field(
                 "canonical",
-                &crate::redact::canonical(text(&self.canonical)),
+                &crate::sign::redact::canonical(text(&self.canonical)),
             )
             .field("string_to_sign", &text(&self.string_to_sign))
             .finish_non_exhaustive()
@@ -715,7 +715,7 @@ fn check_content_hash(
     }
     let body_hex: &[u8] = match payload {
         Payload::Bytes(body) => {
-            *hex_buf = crate::encoding::hex32(&(auth.algorithm().body_hash().hash)(body));
+            *hex_buf = crate::sign::encoding::hex32(&(auth.algorithm().body_hash().hash)(body));
             &hex_buf[..]
         }
         Payload::Sha256Hex(hex) => hex.as_bytes(),

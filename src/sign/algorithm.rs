@@ -5,7 +5,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::SignError;
+use crate::sign::error::SignError;
 
 /// A signing algorithm, named by the token that starts `Authorization`.
 ///
@@ -157,7 +157,7 @@ impl fmt::Debug for BodyHash {
 
 impl BodyHash {
     pub(crate) const SHA256: BodyHash = BodyHash {
-        empty: crate::canonical::EMPTY_SHA256,
+        empty: crate::sign::canonical::EMPTY_SHA256,
         hash: sha256_digest,
     };
 }
@@ -179,7 +179,7 @@ pub(crate) fn sm3_digest(_data: &[u8]) -> [u8; 32] {
 
 /// HMAC-SHA256.
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    crate::sha256::HmacSha256::new(key).mac(data)
+    crate::sign::sha256::HmacSha256::new(key).mac(data)
 }
 
 /// The V11 derived key: hex(HKDF-SHA256(IKM = SK, salt = AK, info, L = 32)), whose 64 ASCII
@@ -189,7 +189,7 @@ pub(crate) fn v11_derived_key(ak: &str, sk: &str, info: &str) -> [u8; 64] {
     let mut t = Vec::with_capacity(info.len() + 1);
     t.extend_from_slice(info.as_bytes());
     t.push(1);
-    crate::encoding::hex32(&hmac_sha256(&prk, &t))
+    crate::sign::encoding::hex32(&hmac_sha256(&prk, &t))
 }
 
 #[cfg(test)]

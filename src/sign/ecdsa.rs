@@ -14,8 +14,8 @@ use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use sha2::Sha256;
 
-use crate::algorithm::Algorithm;
-use crate::error::SignError;
+use crate::sign::algorithm::Algorithm;
+use crate::sign::error::SignError;
 
 /// n - 2 of P-256, big-endian.
 const P256_N_MINUS_2: [u8; 32] =
@@ -68,7 +68,7 @@ fn counter_kdf(alg: Algorithm, ak: &str, sk: &str, counter: u8) -> [u8; 32] {
         mac.update(&data);
         mac.finalize().into_bytes().into()
     } else {
-        crate::algorithm::hmac_sha256(sk.as_bytes(), &data)
+        crate::sign::algorithm::hmac_sha256(sk.as_bytes(), &data)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The signer: string to sign, HMAC-SHA256 signature and `Authorization` header, over the
-//! canonical request of [`crate::canonical`]; and the adapter for `http::Request`.
+//! canonical request of [`crate::sign::canonical`]; and the adapter for `http::Request`.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
 
-use crate::algorithm::{Algorithm, v11_derived_key};
-use crate::canonical::{self, Added, Layout, Mode, Scratch, SignContext, text};
-use crate::credentials::Credentials;
-use crate::date::SdkDate;
-use crate::error::SignError;
-use crate::request::SignableRequest;
-use crate::sha256::HmacSha256;
+use crate::sign::algorithm::{Algorithm, v11_derived_key};
+use crate::sign::canonical::{self, Added, Layout, Mode, Scratch, SignContext, text};
+use crate::sign::credentials::Credentials;
+use crate::sign::date::SdkDate;
+use crate::sign::error::SignError;
+use crate::sign::request::SignableRequest;
+use crate::sign::sha256::HmacSha256;
 
 /// The name of the default algorithm, the first token of `Authorization`.
 pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
@@ -57,7 +57,7 @@ pub struct Signer {
     #[cfg(feature = "sm3")]
     mac_sm3: Option<Hmac<sm3::Sm3>>,
     #[cfg(feature = "ecdsa")]
-    ec_key: Option<crate::ecdsa::EcKey>,
+    ec_key: Option<crate::sign::ecdsa::EcKey>,
 }
 
 impl fmt::Debug for Signer {
@@ -121,7 +121,7 @@ impl Signer {
         }
         #[cfg(feature = "ecdsa")]
         if algorithm.is_ecdsa() && self.invalid.is_none() {
-            match crate::ecdsa::EcKey::derive(algorithm, self.credentials.access_key(), sk) {
+            match crate::sign::ecdsa::EcKey::derive(algorithm, self.credentials.access_key(), sk) {
                 Ok(key) => self.ec_key = Some(key),
                 Err(e) => self.invalid = Some(e),
             }
@@ -283,11 +283,11 @@ impl Signer {
             out.push(b'\n');
         }
         let digest: [u8; 32] = if self.algorithm.uses_sm3() {
-            crate::algorithm::sm3_digest(canonical)
+            crate::sign::algorithm::sm3_digest(canonical)
         } else {
-            crate::sha256::sha256(canonical)
+            crate::sign::sha256::sha256(canonical)
         };
-        out.extend_from_slice(&crate::encoding::hex32(&digest));
+        out.extend_from_slice(&crate::sign::encoding::hex32(&digest));
     }
 
     /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its
@@ -309,7 +309,7 @@ impl Signer {
                     self.credentials.secret_key().expose(),
                     info,
                 );
-                crate::algorithm::hmac_sha256(&key, string_to_sign)
+                crate::sign::algorithm::hmac_sha256(&key, string_to_sign)
             }
             #[cfg(feature = "sm3")]
             Algorithm::SdkHmacSm3 => match &self.mac_sm3 {
@@ -322,7 +322,7 @@ impl Signer {
             },
             _ => self.mac.mac(string_to_sign),
         };
-        *signature = crate::encoding::hex32(&digest);
+        *signature = crate::sign::encoding::hex32(&digest);
     }
 
     /// The elliptic-curve counterpart of `sign_canonical`: the signature is hex of DER.
@@ -461,7 +461,7 @@ impl fmt::Debug for SigningBuffer {
         f.debug_struct("SigningBuffer")
             .field(
                 "canonical",
-                &crate::redact::canonical(text(&self.canonical)),
+                &crate::sign::redact::canonical(text(&self.canonical)),
             )
             .field("string_to_sign", &text(&self.string_to_sign))
             .field("authorization", &self.authorization)
@@ -690,7 +690,7 @@ impl fmt::Debug for SigningDetails {
         f.debug_struct("SigningDetails")
             .field(
                 "canonical_request",
-                &crate::redact::canonical(&self.canonical_request),
+                &crate::sign::redact::canonical(&self.canonical_request),
             )
             .field("string_to_sign", &self.string_to_sign)
             .field("signed_headers", &self.signed_headers)

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::SignError;
+use crate::sign::error::SignError;
 
 /// A secret string (a secret key or a security token).
 ///

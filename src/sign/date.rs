@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use crate::error::SignError;
+use crate::sign::error::SignError;
 
 /// A signing time in the `X-Sdk-Date` form, e.g. `20191115T033655Z`.
 ///

@@ -10,11 +10,11 @@
 
 use std::ops::Range;
 
-use crate::algorithm::BodyHash;
-use crate::date::SdkDate;
-use crate::encoding::{decode_into, encode_bytes_into, encode_path_into};
-use crate::error::SignError;
-use crate::request::{Headers, Payload, SignableRequest};
+use crate::sign::algorithm::BodyHash;
+use crate::sign::date::SdkDate;
+use crate::sign::encoding::{decode_into, encode_bytes_into, encode_path_into};
+use crate::sign::error::SignError;
+use crate::sign::request::{Headers, Payload, SignableRequest};
 
 /// hex(SHA-256("")), the payload hash of a request without a body.
 pub(crate) const EMPTY_SHA256: &str =
@@ -407,7 +407,7 @@ pub(crate) fn build_hashed(
         Mode::Verify { signed_headers } => {
             // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones
             // `x-sdk-content-sha256`.
-            let content_header = if body_hash.empty == crate::algorithm::EMPTY_SM3 {
+            let content_header = if body_hash.empty == crate::sign::algorithm::EMPTY_SM3 {
                 "x-sdk-content-sm3"
             } else {
                 "x-sdk-content-sha256"
@@ -425,7 +425,7 @@ pub(crate) fn build_hashed(
         (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
         (None, Payload::Bytes(body)) => {
             let digest = (body_hash.hash)(body);
-            *payload_hex = crate::encoding::hex32(&digest);
+            *payload_hex = crate::sign::encoding::hex32(&digest);
             out.extend_from_slice(payload_hex);
         }
         (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),

@@ -3,7 +3,7 @@
 
 use http::HeaderMap;
 
-use crate::error::SignError;
+use crate::sign::error::SignError;
 
 /// How the payload enters the canonical request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

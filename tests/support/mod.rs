@@ -10,17 +10,30 @@ use std::sync::OnceLock;
 ///
 /// `AKSK_OFFICIAL_PYTHON` names an interpreter to use as it is. Otherwise the environment
 /// is created once under `target/official-sdk-venv` (it needs `python3` and the package
-/// registry). `AKSK_SKIP_PYTHON=1` skips these tests.
+/// registry). `AKSK_SKIP_PYTHON=1` skips these tests, locally.
+///
+/// When `CI` is set (to anything but `false` or `0`), a test that needs the SDK and cannot
+/// have it fails here instead: `AKSK_SKIP_PYTHON=1` included, so that CI never passes
+/// without checking against the SDK.
 pub fn official_python() -> Option<PathBuf> {
     static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let found = PYTHON.get_or_init(find_or_create);
     match found {
         Ok(p) => Some(p.clone()),
+        Err(why) if in_ci() => panic!(
+            "CI is set, and this test needs the official Python SDK, which is not available: \
+             {why}"
+        ),
         Err(why) => {
             eprintln!("SKIPPED: the official Python SDK is not available: {why}");
             None
         }
     }
+}
+
+/// Is this a CI run (`CI` set to anything but empty, `false` or `0`)?
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 fn find_or_create() -> Result<PathBuf, String> {
@@ -101,6 +114,20 @@ impl Drop for DirLock {
     }
 }
 
+/// A script of `scripts/python/`, ready to run with the official SDK's interpreter (stdin,
+/// stdout and stderr not set); `None` when the SDK is not available (see
+/// [`official_python`]).
+pub fn python_script(script: &str) -> Option<Command> {
+    let python = official_python()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut command = Command::new(python);
+    command
+        .arg(root.join("scripts/python").join(script))
+        .env("HOME", root.join("target").join("official-sdk-home"))
+        .env("NO_PROXY", "*");
+    Some(command)
+}
+
 /// Runs a script of `scripts/python/` with the official SDK's interpreter; `None` when the
 /// SDK is not available (the reason is printed).
 pub fn run_python_script(
@@ -109,13 +136,8 @@ pub fn run_python_script(
     stdin: Option<&str>,
 ) -> Option<std::process::Output> {
     use std::io::Write;
-    let python = official_python()?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(python)
-        .arg(root.join("scripts/python").join(script))
+    let mut child = python_script(script)?
         .args(args)
-        .env("HOME", root.join("target").join("official-sdk-home"))
-        .env("NO_PROXY", "*")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

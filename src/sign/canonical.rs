@@ -308,6 +308,8 @@ struct HeaderPass<'a> {
     date: Option<&'a str>,
     token: bool,
     content_hash: Option<&'a str>,
+    /// The algorithm's content-hash header is on the request, whatever its value.
+    content_given: bool,
     content_type: Option<&'a str>,
 }
 
@@ -330,8 +332,13 @@ impl<'a> HeaderPass<'a> {
             Some(Known::ContentType) => {
                 self.content_type.get_or_insert(value);
             }
+            // An empty value states no payload hash: the body is hashed, as the official
+            // Python SDK does (docs/SIGNING.md §1, Payload hash).
             Some(content) if Some(content) == self.content => {
-                self.content_hash.get_or_insert(trim(value));
+                self.content_given = true;
+                if !trim(value).is_empty() {
+                    self.content_hash.get_or_insert(trim(value));
+                }
             }
             _ => {}
         }
@@ -448,6 +455,7 @@ fn collect_signed_headers<'a>(
         date: None,
         token: false,
         content_hash: None,
+        content_given: false,
         content_type: None,
     };
     match req.headers {
@@ -492,9 +500,13 @@ fn collect_signed_headers<'a>(
     let wants_unsigned = matches!(req.payload, Payload::Unsigned)
         || (ctx.unsigned_for_non_json
             && seen.content_type.is_some_and(|ct| {
-                !ct.starts_with("application/json") && !ct.starts_with("application/bson")
+                // An empty content type names no type, as for the official Python SDK.
+                !ct.is_empty()
+                    && !ct.starts_with("application/json")
+                    && !ct.starts_with("application/bson")
             }));
-    if content_hash.is_none() && wants_unsigned {
+    // A caller's content-hash header is never doubled, even an empty one.
+    if content_hash.is_none() && !seen.content_given && wants_unsigned {
         // The content headers' names are lower case already.
         let v = scratch.add_header(ctx.content_header.as_bytes(), UNSIGNED_PAYLOAD.as_bytes());
         layout.add(Added::ContentSha256, v);
@@ -626,7 +638,9 @@ fn write_listed_headers<'a>(
     }
     let found = &mut found[..kept];
     // The first value received of the content-hash header is the payload hash it states.
-    let content_hash = content.and_then(|c| found.iter().find(|f| f.0 == c).map(|f| trim(f.1)));
+    let content_hash = content
+        .and_then(|c| found.iter().find(|f| f.0 == c).map(|f| trim(f.1)))
+        .filter(|v| !v.is_empty());
     // In the list's order; several values of one name in the order of their bytes.
     found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| trim(a.1).cmp(trim(b.1))));
     let mut present: u32 = 0;
@@ -699,7 +713,7 @@ fn write_listed_headers_by_name<'a>(
             all_present = false;
             continue;
         };
-        if same_bytes(name, content_header.as_bytes()) {
+        if same_bytes(name, content_header.as_bytes()) && !trim(first).is_empty() {
             content_hash = Some(trim(first));
         }
         if count == 1 {

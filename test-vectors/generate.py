@@ -121,6 +121,8 @@ def request(name, description, method, url, headers, body="", **extra):
     return case
 
 
+NOTES_URL = "https://%s/v1/%s/notes" % (MPC_HOST, PID)
+
 MANY_HEADERS = [
     ["X-Project-Id", PID],
     ["Content-Type", "application/json"],
@@ -381,6 +383,21 @@ PYTHON_SDK_CASES = [
     request("post_empty_body",
             "POST with a JSON content type and an empty body hashes the empty string.",
             "POST", "https://%s/v1/%s/remux/retry?task_id=100211" % (MPC_HOST, PID), MPC_HEADERS),
+    # Found by the differential test (tests/differential.rs).
+    request("content_type_empty_adds_no_unsigned_payload",
+            "An empty Content-Type names no type: the body is hashed and no UNSIGNED-PAYLOAD is added.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", ""]], "hello, world\n"),
+    request("content_type_only_spaces_adds_unsigned_payload",
+            "A Content-Type of only spaces is not empty as given: UNSIGNED-PAYLOAD is added; the value is sent trimmed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "  "]], "hello, world\n"),
+    request("content_sha256_empty_with_body_hashes_the_body",
+            "An empty X-Sdk-Content-Sha256 states no payload hash: it is signed as an empty header and the body is hashed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
+                                ["X-Sdk-Content-Sha256", ""]], '{"note":"x"}'),
+    request("content_sha256_only_spaces_with_body_hashes_the_body",
+            "An X-Sdk-Content-Sha256 of only spaces is trimmed to empty: the body is hashed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
+                                ["X-Sdk-Content-Sha256", "   "]], '{"note":"x"}'),
 ]
 
 
@@ -421,6 +438,54 @@ OURS_CASES = [
             "GET", "https://%s?limit=10" % MPC_HOST, PROJECT_HEADER,
             reason="OURS: an empty path is canonical /; the Python SDK fails with IndexError on an empty "
                    "resource_path."),
+    # Found by the differential test (tests/differential.rs).
+    request("ours_caller_content_sha256_with_text_plain",
+            "A caller's X-Sdk-Content-Sha256 is kept, with a text/plain content type too, and no UNSIGNED-PAYLOAD is added.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "text/plain"],
+                                ["X-Sdk-Content-Sha256", hashlib.sha256(b"hello, world\n").hexdigest()]],
+            "hello, world\n",
+            reason="OURS: a caller's content-hash header is the payload hash and is sent as given; the Python SDK "
+                   "overwrites it with UNSIGNED-PAYLOAD for a non-JSON content type."),
+    request("ours_caller_content_sha256_lower_case_with_text_plain",
+            "A caller's x-sdk-content-sha256 (lower case) is kept with text/plain, and not doubled.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "text/plain"],
+                                ["x-sdk-content-sha256", "UNSIGNED-PAYLOAD"]], "hello, world\n",
+            reason="OURS: a caller's content-hash header is never doubled; the Python SDK adds a second "
+                   "X-Sdk-Content-Sha256 and lists x-sdk-content-sha256 twice in SignedHeaders."),
+    request("ours_content_sha256_non_ascii",
+            "A non-ASCII stated payload hash is signed as its UTF-8 text.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
+                                ["X-Sdk-Content-Sha256", "h\u00e9"]], '{"note":"x"}',
+            reason="OURS: header values are UTF-8 text everywhere; the Python SDK re-reads the value's UTF-8 "
+                   "bytes as ISO-8859-1 before using it as the payload hash, and signs 'hÃ©'."),
+    delete_task("ours_caller_security_token_kept",
+                "A caller's X-Security-Token is kept: the credentials' token is not added over it.",
+                "task_id=100211", PROJECT_HEADER + [["X-Security-Token", "caller-token"]],
+                security_token=TOKEN,
+                reason="OURS: the signer never rewrites a caller's header; the Python SDK's "
+                       "Credentials.sign_request overwrites X-Security-Token with the credentials' token."),
+    delete_task("ours_sdk_date_header_outer_whitespace",
+                "A caller's X-Sdk-Date with outer spaces is read trimmed, like every header value.",
+                "task_id=100211", PROJECT_HEADER + [["X-Sdk-Date", " %s " % DATE]],
+                reason="OURS: X-Sdk-Date is trimmed like every header value; the Python SDK's strptime refuses "
+                       "outer whitespace (ValueError)."),
+]
+
+# Requests this project refuses and the Python SDK signs ("ours", expected: an error).
+OURS_ERROR_CASES = [
+    delete_task("ours_error_header_value_control_character",
+                "A header value with a control character other than HTAB is refused.",
+                "task_id=100211", PROJECT_HEADER + [["X-Custom", "a\x1fb"]],
+                error="invalid value for header \"X-Custom\": contains a control character",
+                reason="OURS: a field value cannot carry control characters other than HTAB (RFC 9110 5.5), "
+                       "and the http crate refuses them; the Python SDK signs the value as given (and strips "
+                       "U+001C..U+001F at its ends)."),
+    delete_task("ours_error_sdk_date_lower_case_t_z",
+                "A caller's X-Sdk-Date with a lower-case t and z is refused.",
+                "task_id=100211", PROJECT_HEADER + [["X-Sdk-Date", DATE.lower()]],
+                error="invalid X-Sdk-Date",
+                reason="OURS: X-Sdk-Date is exactly YYYYMMDD'T'HHMMSS'Z'; the Python SDK's strptime takes 't' and "
+                       "'z', signs the lower-case header, but puts the upper-case form in the string to sign."),
 ]
 
 
@@ -742,7 +807,8 @@ def sign_with_sdk(case):
     if case.get("security_token"):
         # What Credentials.sign_request does before it hands the request to the signer.
         header_params["X-Security-Token"] = case["security_token"]
-    header_params["X-Sdk-Date"] = date
+    if not any(name.lower() == "x-sdk-date" for name in header_params):
+        header_params["X-Sdk-Date"] = date
     req = _sdk_request(case, header_params)
 
     signer = ALGORITHMS[algorithm].signer(_Keys(ak, sk))
@@ -806,7 +872,8 @@ def sign_with_sdk(case):
         creds = creds.with_derived_predicate(lambda _request: True)
         creds._process_derived_auth_params(case["service"], case["region"])
     headers = _header_dict(case["headers"])
-    headers["X-Sdk-Date"] = date
+    if not any(name.lower() == "x-sdk-date" for name in headers):
+        headers["X-Sdk-Date"] = date
     again = creds.sign_request(_sdk_request(case, headers))
     if algorithm in EC_ALGORITHMS:
         # A fresh random nonce: the same Authorization up to the signature, which must verify.
@@ -856,15 +923,21 @@ def sign_ours(case, ec_signature=None):
     body = case.get("body", "").encode("utf-8")
 
     headers = [[name, ours_trim(value)] for name, value in case["headers"]]
-    if case.get("security_token"):
-        headers.append(["X-Security-Token", case["security_token"]])
-    headers.append(["X-Sdk-Date", date])
 
     def values(lower_name):
         return [value for name, value in headers if name.lower() == lower_name]
 
-    content_type = values("content-type")
-    if content_type and not values(content_header.lower()) \
+    # A caller's X-Security-Token and X-Sdk-Date are kept; the signer adds its own only when
+    # there is none.
+    if case.get("security_token") and not values("x-security-token"):
+        headers.append(["X-Security-Token", case["security_token"]])
+    if not values("x-sdk-date"):
+        headers.append(["X-Sdk-Date", date])
+
+    # The content type as given (not trimmed) decides; an empty one names no type. A caller's
+    # content-hash header, even an empty one, is never doubled.
+    content_type = [value for name, value in case["headers"] if name.lower() == "content-type"]
+    if content_type and content_type[0] and not values(content_header.lower()) \
             and not content_type[0].startswith(("application/json", "application/bson")):
         headers.append([content_header, "UNSIGNED-PAYLOAD"])
     if not values("host"):
@@ -876,7 +949,8 @@ def sign_ours(case, ec_signature=None):
                                 for name in names for value in sorted(values(name)))
     signed_headers = ";".join(names)
     content_sha = values(content_header.lower())
-    payload_hash = content_sha[0] if content_sha else digest_hex(algorithm, body)
+    # An empty stated hash states nothing: the body is hashed.
+    payload_hash = content_sha[0] if content_sha and content_sha[0] else digest_hex(algorithm, body)
     canonical_query = ours_canonical_query(query)
 
     canonical_request = "\n".join([case["method"].upper(), ours_canonical_uri(path), canonical_query,
@@ -1057,7 +1131,8 @@ def check_consistent(vector):
     assert cr_lines[-2] == exp["signed_headers"], name
     assert cr_lines[-3] == "", name  # canonical headers end with a newline
     payload = cr_lines[-1]
-    assert payload == "UNSIGNED-PAYLOAD" or len(payload) == 64, name
+    stated = any(header.lower() == ALGORITHMS[algorithm].content_header.lower() for header, _ in inp["headers"])
+    assert payload == "UNSIGNED-PAYLOAD" or len(payload) == 64 or stated, name
     cr_hash = digest_hex(algorithm, exp["canonical_request"].encode("utf-8"))
     sts = exp["string_to_sign"].encode("utf-8")
     if algorithm == V11:
@@ -1087,7 +1162,10 @@ def check_consistent(vector):
     assert sent["x-sdk-date"] == inp["sdk_date"], name
     for signed in exp["signed_headers"].split(";"):
         assert signed in sent, (name, signed)
-    if inp.get("security_token"):
+    caller_token = [v for k, v in inp["headers"] if k.lower() == "x-security-token"]
+    if caller_token:
+        assert sent["x-security-token"] == caller_token[0].strip(), name
+    elif inp.get("security_token"):
         assert sent["x-security-token"] == inp["security_token"], name
 
 
@@ -1144,6 +1222,12 @@ def build_sdk_vectors():
         expected = sign_ours(case)
         assert sdk_disagrees(case, expected), case["name"] + ": the Python SDK agrees; not an OURS case"
         vectors.append(make_vector(case, "ours", expected))
+    for case in OURS_ERROR_CASES:
+        # The Python SDK signs it: this project refuses it.
+        sign_with_sdk(case)
+        vector = {"name": case["name"], "description": case["description"], "source": "ours",
+                  "reason": case["reason"], "input": make_input(case), "expected": {"error": case["error"]}}
+        vectors.append(vector)
     return vectors
 
 

@@ -191,6 +191,76 @@ fn credentials_come_from_the_profile_file_when_the_environment_has_none() {
 }
 
 #[test]
+fn json_headers_of_a_header_given_twice_are_two_lines_and_verify_as_sent() {
+    use chrono::{TimeZone, Utc};
+    use huaweicloud_aksk::verify::Verifier;
+    use huaweicloud_aksk::{Credentials, SignableRequest, Signer};
+
+    let o = aksk(
+        &[
+            "sign",
+            "--json",
+            "--date",
+            "20261128T043500Z",
+            "-H",
+            "X-A: 2",
+            "-H",
+            "X-A: 1",
+            "-H",
+            "X-B: b",
+            URL,
+        ],
+        &creds(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["headers"]["X-A"], serde_json::json!(["2", "1"]));
+    assert_eq!(v["headers"]["X-B"], "b");
+    assert!(
+        v["canonical_request"]
+            .as_str()
+            .unwrap()
+            .contains("\nx-a:1\nx-a:2\nx-b:b\n")
+    );
+
+    // Send the headers as printed: one line per value.
+    let mut sent: Vec<(String, String)> = Vec::new();
+    for (name, value) in v["headers"].as_object().unwrap() {
+        match value {
+            Value::Array(values) => {
+                for value in values {
+                    sent.push((name.clone(), value.as_str().unwrap().to_owned()));
+                }
+            }
+            value => sent.push((name.clone(), value.as_str().unwrap().to_owned())),
+        }
+    }
+    assert_eq!(sent.len(), 6, "{sent:?}");
+    let pairs: Vec<(&str, &str)> = sent.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let url = v["url"].as_str().unwrap();
+    let req = SignableRequest::new("GET", url)
+        .unwrap()
+        .with_headers(&pairs);
+    let verifier = Verifier::new(Signer::new(Credentials::new(AK, SK)));
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap();
+    verifier
+        .verify(&req, now)
+        .expect("the headers as printed verify");
+
+    // The old output folded them into one value, "2, 1": that does not verify.
+    let folded: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(n, _)| *n != "X-A")
+        .copied()
+        .chain([("X-A", "2, 1")])
+        .collect();
+    let req = SignableRequest::new("GET", url)
+        .unwrap()
+        .with_headers(&folded);
+    assert!(verifier.verify(&req, now).is_err());
+}
+
+#[test]
 fn header_values_are_sent_trimmed_as_they_are_signed() {
     let o = aksk(
         &[

@@ -28,7 +28,8 @@ pub(crate) struct Args {
     /// Signing time (UTC) as YYYYMMDDTHHMMSSZ; default: now.
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     date: Option<String>,
-    /// Print every stage as one JSON object.
+    /// Print every stage as one JSON object; in its "headers", a header given more than
+    /// once is a list of values, each sent as a header line of its own.
     #[arg(long)]
     json: bool,
     /// Always hash the body, even for content types other than JSON.
@@ -108,13 +109,19 @@ fn sign(args: &Args) -> Result<String, String> {
         }
         return Ok(out);
     }
+    // Each header is one value; a name given more than once maps to the list of its values
+    // in order, each to be sent as a header line of its own: the signature covers one
+    // canonical line per value, and a folded "1, 2" would be one other value.
     let mut map = Map::new();
     for (n, v) in &to_send {
-        let joined = match map.get(*n).and_then(Value::as_str) {
-            Some(prev) => format!("{prev}, {v}"),
-            None => (*v).to_owned(),
-        };
-        map.insert((*n).to_owned(), Value::String(joined));
+        let value = Value::String((*v).to_owned());
+        match map.get_mut(*n) {
+            Some(Value::Array(values)) => values.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                map.insert((*n).to_owned(), value);
+            }
+        }
     }
     let out = json!({
         "canonical_request": signed.canonical_request(),

@@ -28,7 +28,8 @@ fn each_disagreement_is_settled_as_ours_says() {
         "/test-vectors/python-vs-node.json"
     );
     let text = std::fs::read_to_string(path).unwrap();
-    let raw: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let root: Value = serde_json::from_str(&text).unwrap();
+    let raw: Vec<Value> = root["vectors"].as_array().unwrap().clone();
     assert_eq!(raw.len(), 17);
     let mut checked = 0;
     for mut case in raw {
@@ -47,6 +48,7 @@ fn each_disagreement_is_settled_as_ours_says() {
         };
         case.as_object_mut().unwrap().remove("python");
         case.as_object_mut().unwrap().remove("node");
+        case.as_object_mut().unwrap().remove("expected_to_fail");
         case["expected"] = expected;
         let vector = &vectors::parse(&Value::Array(vec![case]).to_string()).unwrap()[0];
         if let Err(m) = vector.check() {

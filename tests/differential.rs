@@ -638,10 +638,11 @@ fn sign_ours(case: &Case) -> Result<Outcome, String> {
         authorization: signed.authorization().to_owned(),
         url: huaweicloud_aksk::vectors::wire_url(&case.url, signed.canonical_query()),
         headers: comparable_headers(
-            pairs
-                .iter()
-                .map(|&(n, v)| (n, v))
-                .chain(signed.headers_to_add().map(|(n, v)| (n, v))),
+            pairs.iter().copied().chain(
+                signed
+                    .headers_to_add()
+                    .map(|(n, v)| -> (&str, &str) { (n, v) }),
+            ),
         ),
     })
 }

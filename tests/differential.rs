@@ -847,7 +847,10 @@ fn the_official_python_sdk_and_this_crate_sign_random_requests_alike() {
     let Some(mut command) = support::python_script("differential_sign.py") else {
         return; // skipped locally, with the reason printed; fails under CI
     };
-    eprintln!("differential: seed {seed} (replay: AKSK_DIFF_SEED={seed} AKSK_DIFF_COUNT={count})");
+    let start = format!(
+        "differential: seed {seed} (replay: AKSK_DIFF_SEED={seed} AKSK_DIFF_COUNT={count})\n"
+    );
+    drop(std::io::stderr().write_all(start.as_bytes()));
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -902,10 +905,13 @@ fn the_official_python_sdk_and_this_crate_sign_random_requests_alike() {
     assert!(status.success(), "differential_sign.py failed: {status}");
     assert_eq!(answered, count, "the script answered every request");
 
-    println!(
-        "differential: {count} requests, seed {seed}, {} disagreements ({both_refuse} refused by both)",
+    // Straight to the process's stderr, past the test harness's capture: the count and the
+    // seed are in the output of every run, passed or failed.
+    let summary = format!(
+        "differential: {count} requests, seed {seed}, {} disagreements ({both_refuse} refused by both)\n",
         disagreements.len()
     );
+    drop(std::io::stderr().write_all(summary.as_bytes()));
     if disagreements.is_empty() {
         return;
     }

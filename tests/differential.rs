@@ -1006,3 +1006,52 @@ fn the_generator_is_deterministic_and_varied() {
         assert!(after_scheme.contains('/'), "{c:?}");
     }
 }
+
+#[test]
+fn the_comparison_sees_a_difference_at_every_stage() {
+    // Our own outcome, dressed as the SDK's answer, agrees; changing any stage does not.
+    let case = (0..)
+        .map(|i| generate(11, i))
+        .find(|c| c.algorithm == Algorithm::SdkHmacSha256 && !c.headers.is_empty())
+        .expect("an SDK-HMAC-SHA256 case");
+    let ours = sign_ours(&case);
+    let o = ours.as_ref().expect("the generated case signs");
+    let theirs = json!({
+        "canonical_request": o.canonical_request,
+        "string_to_sign": o.string_to_sign,
+        "signed_headers": o.signed_headers,
+        "signature": o.signature,
+        "authorization": o.authorization,
+        "url": o.url,
+        "headers": case.headers.iter().map(|(n, v)| json!([n, v]))
+            .chain(o.headers.iter().filter(|(n, _)| {
+                !case.headers.iter().any(|(m, _)| m.eq_ignore_ascii_case(n))
+            }).map(|(n, v)| json!([n, v])))
+            .collect::<Vec<_>>(),
+    });
+    assert_eq!(compare(&case, &ours, &theirs), None);
+    for stage in [
+        "canonical_request",
+        "string_to_sign",
+        "signed_headers",
+        "signature",
+        "authorization",
+        "url",
+    ] {
+        let mut changed = theirs.clone();
+        changed[stage] = json!(format!("{}x", theirs[stage].as_str().unwrap()));
+        let diff = compare(&case, &ours, &changed).unwrap_or_else(|| panic!("{stage}"));
+        assert!(diff.starts_with(stage), "{stage}: {diff}");
+    }
+    let mut refused = theirs.clone();
+    refused["error"] = json!("ValueError: no");
+    assert!(
+        compare(&case, &ours, &refused)
+            .unwrap()
+            .starts_with("signing")
+    );
+    assert_eq!(
+        class_of("signing: we refuse (invalid value for header \"X-A\": bad), the SDK signs\nmore"),
+        "signing: we refuse (invalid value for header \"…\": bad), the SDK signs"
+    );
+}

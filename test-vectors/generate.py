@@ -383,21 +383,6 @@ PYTHON_SDK_CASES = [
     request("post_empty_body",
             "POST with a JSON content type and an empty body hashes the empty string.",
             "POST", "https://%s/v1/%s/remux/retry?task_id=100211" % (MPC_HOST, PID), MPC_HEADERS),
-    # Found by the differential test (tests/differential.rs).
-    request("content_type_empty_adds_no_unsigned_payload",
-            "An empty Content-Type names no type: the body is hashed and no UNSIGNED-PAYLOAD is added.",
-            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", ""]], "hello, world\n"),
-    request("content_type_only_spaces_adds_unsigned_payload",
-            "A Content-Type of only spaces is not empty as given: UNSIGNED-PAYLOAD is added; the value is sent trimmed.",
-            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "  "]], "hello, world\n"),
-    request("content_sha256_empty_with_body_hashes_the_body",
-            "An empty X-Sdk-Content-Sha256 states no payload hash: it is signed as an empty header and the body is hashed.",
-            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
-                                ["X-Sdk-Content-Sha256", ""]], '{"note":"x"}'),
-    request("content_sha256_only_spaces_with_body_hashes_the_body",
-            "An X-Sdk-Content-Sha256 of only spaces is trimmed to empty: the body is hashed.",
-            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
-                                ["X-Sdk-Content-Sha256", "   "]], '{"note":"x"}'),
 ]
 
 
@@ -438,7 +423,33 @@ OURS_CASES = [
             "GET", "https://%s?limit=10" % MPC_HOST, PROJECT_HEADER,
             reason="OURS: an empty path is canonical /; the Python SDK fails with IndexError on an empty "
                    "resource_path."),
-    # Found by the differential test (tests/differential.rs).
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases from the disagreements found by the differential test (tests/differential.rs), written
+# to differential.json: the classes fixed to agree with the Python SDK ("python-sdk"), and the
+# rules where this project differs ("ours", some expecting an error).
+# ---------------------------------------------------------------------------------------------
+
+DIFF_PYTHON_SDK_CASES = [
+    request("content_type_empty_adds_no_unsigned_payload",
+            "An empty Content-Type names no type: the body is hashed and no UNSIGNED-PAYLOAD is added.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", ""]], "hello, world\n"),
+    request("content_type_only_spaces_adds_unsigned_payload",
+            "A Content-Type of only spaces is not empty as given: UNSIGNED-PAYLOAD is added; the value is sent trimmed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "  "]], "hello, world\n"),
+    request("content_sha256_empty_with_body_hashes_the_body",
+            "An empty X-Sdk-Content-Sha256 states no payload hash: it is signed as an empty header and the body is hashed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
+                                ["X-Sdk-Content-Sha256", ""]], '{"note":"x"}'),
+    request("content_sha256_only_spaces_with_body_hashes_the_body",
+            "An X-Sdk-Content-Sha256 of only spaces is trimmed to empty: the body is hashed.",
+            "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "application/json"],
+                                ["X-Sdk-Content-Sha256", "   "]], '{"note":"x"}'),
+]
+
+DIFF_OURS_CASES = [
     request("ours_caller_content_sha256_with_text_plain",
             "A caller's X-Sdk-Content-Sha256 is kept, with a text/plain content type too, and no UNSIGNED-PAYLOAD is added.",
             "POST", NOTES_URL, [["X-Project-Id", PID], ["Content-Type", "text/plain"],
@@ -1208,9 +1219,9 @@ def sdk_disagrees(case, ours):
     return sdk["signature"] != ours["signature"]
 
 
-def build_sdk_vectors():
+def build_sdk_vectors(python_cases=PYTHON_SDK_CASES, ours_cases=OURS_CASES, error_cases=()):
     vectors = []
-    for case in PYTHON_SDK_CASES:
+    for case in python_cases:
         expected = sign_with_sdk(case)
         ours = sign_ours(case)
         for field in expected:
@@ -1218,11 +1229,11 @@ def build_sdk_vectors():
                 "%s: OURS and the Python SDK disagree on %s:\n%r\n%r"
                 % (case["name"], field, expected[field], ours[field]))
         vectors.append(make_vector(case, "python-sdk", expected))
-    for case in OURS_CASES:
+    for case in ours_cases:
         expected = sign_ours(case)
         assert sdk_disagrees(case, expected), case["name"] + ": the Python SDK agrees; not an OURS case"
         vectors.append(make_vector(case, "ours", expected))
-    for case in OURS_ERROR_CASES:
+    for case in error_cases:
         # The Python SDK signs it: this project refuses it.
         sign_with_sdk(case)
         vector = {"name": case["name"], "description": case["description"], "source": "ours",
@@ -1354,10 +1365,12 @@ def main():
 
     here = os.path.dirname(os.path.abspath(__file__))
     sdk_vectors = build_sdk_vectors()
+    diff_vectors = build_sdk_vectors(DIFF_PYTHON_SDK_CASES, DIFF_OURS_CASES, OURS_ERROR_CASES)
     other_vectors = build_other_vectors()
     keep_recorded_signatures(other_vectors, os.path.join(here, "other-algorithms.json"))
     outputs = {
         "sdk-hmac-sha256.json": document(sdk_vectors),
+        "differential.json": document(diff_vectors),
         "known-answers.json": document(build_known_answers()),
         "other-algorithms.json": document(other_vectors, OTHER_GENERATOR),
     }
@@ -1385,6 +1398,7 @@ def main():
 
     print("sdk-hmac-sha256.json: %s; known-answers.json: %d spec-known-answer"
           % (summary(sdk_vectors, lambda v: v["source"]), len(KNOWN_ANSWERS)))
+    print("differential.json: %s" % summary(diff_vectors, lambda v: v["source"]))
     print("other-algorithms.json: %s (%s)"
           % (summary(other_vectors, lambda v: v["input"]["algorithm"]),
              summary(other_vectors, lambda v: v["source"])))

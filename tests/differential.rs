@@ -280,6 +280,7 @@ const HEADER_VALUES: &[&str] = &[
     "\u{1c}sep\u{1f}",
     "a\u{1}b",
     "a\u{7f}",
+    "\u{80}c1\u{9f}",
 ];
 
 const CONTENT_TYPES: &[&str] = &[
@@ -398,7 +399,7 @@ fn generate(seed: u64, index: u64) -> Case {
 
     let scheme = rng.pick(&["https", "http"]);
     let authority = rng.pick(AUTHORITIES);
-    // docs/SIGNING.md §1 (Canonical URI: "An empty path is `/`"): the Python SDK cannot sign
+    // docs/SIGNING.md §1.3 (an empty path is `/`; a departure): the Python SDK cannot sign
     // an empty path (IndexError), so every generated path starts with `/`.
     let mut path = String::from("/");
     let segments = rng.below(7);
@@ -480,14 +481,14 @@ fn generate(seed: u64, index: u64) -> Case {
             _ => rng.pick(HEADER_VALUES).to_owned(),
         };
         let name = rng.any_case(name);
-        // docs/SIGNING.md §1 (Other headers: a caller's `X-Security-Token` is kept): the
+        // docs/SIGNING.md §1.8 (a caller's `X-Security-Token` is kept, not added twice): the
         // Python SDK overwrites it with the credentials' token, so with a token in the
         // credentials the caller gives none.
         if security_token.is_some() && name.eq_ignore_ascii_case("x-security-token") {
             continue;
         }
-        // docs/SIGNING.md §1 (Canonical headers: "A header given twice: one line per
-        // value"): the Python SDK keeps headers in a dict, so a name given twice (in any
+        // docs/SIGNING.md §1.6 (a header given more than once, names differing only in
+        // case included: one line per value; a departure): the Python SDK keeps headers in a dict, so a name given twice (in any
         // case) cannot be expressed there.
         if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
             continue;
@@ -509,39 +510,34 @@ fn generate(seed: u64, index: u64) -> Case {
         !v.is_empty() && !v.starts_with("application/json") && !v.starts_with("application/bson")
     };
     for (name, value) in &mut headers {
-        // docs/SIGNING.md §1 (Payload hash: the content type is looked up without regard to
-        // case): the Python SDK only reads a header spelled `Content-Type`, so a non-JSON
-        // type is given with that spelling.
+        // docs/SIGNING.md §1.7 (`Content-Type` looked up in any case; a departure): the
+        // Python SDK only reads a header spelled `Content-Type`, so a non-JSON type is given
+        // with that spelling.
         if name.eq_ignore_ascii_case("content-type") && not_json(value) {
             *name = "Content-Type".to_owned();
         }
-        // docs/SIGNING.md §1 (Canonical headers: a value with a control character other
-        // than HTAB is refused): the Python SDK signs it (and strips U+001C..U+001F at
-        // the ends), so these are taken out of the value.
-        if value
-            .chars()
-            .any(|c| c.is_control() && c != '\t' && c != '\u{85}')
-        {
-            *value = value
-                .chars()
-                .filter(|&c| !c.is_control() || c == '\t' || c == '\u{85}')
-                .collect();
+        // docs/SIGNING.md §1.10 (a header value with a control character other than tab is
+        // refused): the Python SDK signs it (and strips U+001C..U+001F at the ends), so
+        // these are taken out of the value.
+        let refused = |c: char| (c < ' ' && c != '\t') || c == '\u{7f}';
+        if value.chars().any(refused) {
+            value.retain(|c| !refused(c));
         }
-        // docs/SIGNING.md §1 (the date: a caller's X-Sdk-Date is read trimmed, and must be
+        // docs/SIGNING.md §1.1 and §1.10 (a caller's X-Sdk-Date is used trimmed, and must be
         // exactly YYYYMMDD'T'HHMMSS'Z'): the Python SDK's strptime refuses outer whitespace
         // and takes a lower-case `t` and `z`, so the date header is given in that form.
         if name.eq_ignore_ascii_case("x-sdk-date") {
             *value = value.trim().to_ascii_uppercase();
         }
-        // docs/SIGNING.md §1 (Payload hash: a stated payload hash is used as its UTF-8
-        // text): the Python SDK signs the UTF-8 bytes of a non-ASCII one re-read as
+        // docs/SIGNING.md §1.7 (a caller's content hash header: its trimmed value, as it
+        // is): the Python SDK signs the UTF-8 bytes of a non-ASCII one re-read as
         // ISO-8859-1, so a stated hash is ASCII.
         if name.eq_ignore_ascii_case(content_header) && !value.is_ascii() {
             value.retain(|c| c.is_ascii());
         }
     }
-    // docs/SIGNING.md §1 (Payload hash: a caller's content-hash header is kept as given,
-    // and no UNSIGNED-PAYLOAD is added next to it): the Python SDK overwrites it (or, in
+    // docs/SIGNING.md §1.7 (a caller's content hash header takes precedence over the one
+    // the signer would add; a departure): the Python SDK overwrites it (or, in
     // another spelling, adds a second one) for a non-JSON content type, so a request that
     // states its payload hash has a JSON content type, if any.
     if headers
@@ -558,8 +554,8 @@ fn generate(seed: u64, index: u64) -> Case {
         n.eq_ignore_ascii_case(content_header)
             || (n.eq_ignore_ascii_case("content-type") && not_json(v))
     });
-    // docs/SIGNING.md §1 (Payload hash: the content-hash header wins, even with an empty
-    // body): the Python SDK ignores it when the body is empty, so a request that states its
+    // docs/SIGNING.md §1.7 (the content hash header wins even with an empty body; a
+    // departure): the Python SDK ignores it when the body is empty, so a request that states its
     // payload hash, or whose content type makes the signer add `UNSIGNED-PAYLOAD`, has a body.
     if hash_header && body.is_empty() {
         body = rng.pick(BODIES).as_bytes().to_vec();

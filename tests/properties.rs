@@ -1,7 +1,7 @@
 //! Properties of signing and verifying, checked on generated requests:
 //!
-//! - the canonical request is the one the spec describes (a small model of it is written
-//!   here, apart from the library's own code), and a signed request verifies;
+//! - the canonical request is the one docs/SIGNING.md §1 describes (a small model of it is
+//!   written here, apart from the library's own code), and a signed request verifies;
 //! - any single change to a signed part (method, a path byte, a query key or value, a
 //!   signed header, the body, the date) makes verification fail, and a change that leaves
 //!   the canonical request as it was does not;
@@ -22,7 +22,7 @@ const AK: &str = "HWCEXAMPLEAK0123TEST";
 const SK: &str = "HWCexampleSK0123456789abcdefghijklmnopqrST";
 
 // ---------------------------------------------------------------------------------------
-// A model of the canonical request, written from the spec (SPEC.md section 1).
+// A model of the canonical request, written from docs/SIGNING.md §1.
 // ---------------------------------------------------------------------------------------
 
 fn is_unreserved(b: u8) -> bool {

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use crate::mpc::error::ConfigError;
+use crate::mpc::common::Printable;
 
-/// The MPC endpoint of each region the official SDKs list (SPEC §4). `cn-north-1` is the
+/// The MPC endpoint of each region the official SDKs list (docs/SIGNING.md §4). `cn-north-1` is the
 /// older `mts` host.
 pub const REGIONS: &[(&str, &str)] = &[
     ("cn-north-4", "https://mpc.cn-north-4.myhuaweicloud.com"),
@@ -36,7 +36,46 @@ pub fn region_env_var(region: &str) -> String {
     name
 }
 
+/// Why an endpoint cannot be used.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointError {
+    /// The region is not in the endpoint table and no
+    /// `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` variable names its endpoint.
+    UnknownRegion {
+        /// The region asked for.
+        region: String,
+    },
+    /// The endpoint URL cannot be used.
+    InvalidUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointError::UnknownRegion { region } => write!(
+                f,
+                "unknown MPC region \"{}\" (known: {}; or set {} or give an endpoint URL)",
+                Printable(region),
+                REGIONS
+                    .iter()
+                    .map(|(r, _)| *r)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Printable(&region_env_var(region))
+            ),
+            EndpointError::InvalidUrl { reason } => write!(f, "invalid endpoint: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
 /// The URL scheme of an endpoint.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
     /// `https://`, the default.
@@ -79,8 +118,8 @@ pub struct Endpoint {
 impl Endpoint {
     /// Parses `https://host[:port]` or `http://host[:port]` (a trailing `/` is allowed).
     /// Like the official SDKs, a URL without a scheme is taken as `https://`.
-    pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
-        let invalid = |reason| ConfigError::InvalidEndpoint { reason };
+    pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
+        let invalid = |reason| EndpointError::InvalidUrl { reason };
         let url = url.trim();
         if url.is_empty() {
             return Err(invalid("it is empty"));
@@ -137,7 +176,7 @@ impl Endpoint {
 
     /// The endpoint of a region, from the table [`REGIONS`], unless the process
     /// environment names another in `HUAWEICLOUD_SDK_REGION_MPC_<REGION>`.
-    pub fn for_region(region: &str) -> Result<Endpoint, ConfigError> {
+    pub fn for_region(region: &str) -> Result<Endpoint, EndpointError> {
         Endpoint::for_region_with_env(region, |name| std::env::var(name).ok())
     }
 
@@ -149,7 +188,7 @@ impl Endpoint {
     pub fn for_region_with_env(
         region: &str,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Endpoint, ConfigError> {
+    ) -> Result<Endpoint, EndpointError> {
         let region = region.trim();
         if let Some(value) = env(&region_env_var(region)) {
             if let Some(first) = value.split(',').map(str::trim).find(|s| !s.is_empty()) {
@@ -161,7 +200,7 @@ impl Endpoint {
             .find(|(r, _)| r.eq_ignore_ascii_case(region))
             .map(|(_, url)| Endpoint::parse(url))
             .unwrap_or_else(|| {
-                Err(ConfigError::UnknownRegion {
+                Err(EndpointError::UnknownRegion {
                     region: region.to_owned(),
                 })
             })
@@ -185,8 +224,8 @@ impl fmt::Display for Endpoint {
 }
 
 impl std::str::FromStr for Endpoint {
-    type Err = ConfigError;
-    fn from_str(s: &str) -> Result<Endpoint, ConfigError> {
+    type Err = EndpointError;
+    fn from_str(s: &str) -> Result<Endpoint, EndpointError> {
         Endpoint::parse(s)
     }
 }
@@ -248,7 +287,7 @@ mod tests {
         let err = Endpoint::for_region_with_env("mars-1", |_| None).unwrap_err();
         assert_eq!(
             err,
-            ConfigError::UnknownRegion {
+            EndpointError::UnknownRegion {
                 region: "mars-1".into()
             }
         );
@@ -293,10 +332,7 @@ mod tests {
             "https://é.example",
         ] {
             assert!(
-                matches!(
-                    Endpoint::parse(url),
-                    Err(ConfigError::InvalidEndpoint { .. })
-                ),
+                matches!(Endpoint::parse(url), Err(EndpointError::InvalidUrl { .. })),
                 "{url:?}"
             );
         }

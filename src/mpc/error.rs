@@ -151,7 +151,8 @@ pub struct ApiError {
     pub status: u16,
     /// The `error_code` of the body, e.g. `MPC.10211`.
     pub error_code: String,
-    /// The `error_msg` of the body, e.g. `The task does not exist.`.
+    /// The `error_msg` of the body, e.g. `The task does not exist.` (empty when the body
+    /// has none).
     pub error_msg: String,
     /// The `X-Request-Id` response header (or the body's `request_id` when the header is
     /// missing).
@@ -160,7 +161,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An API error; a security token quoted in `error_msg` is redacted.
-    pub fn new(
+    pub(crate) fn new(
         status: u16,
         error_code: impl Into<String>,
         error_msg: impl Into<String>,
@@ -227,7 +228,7 @@ pub const SNIPPET_CHARS: usize = 256;
 impl UnexpectedResponse {
     /// An unexpected answer; `body` is what was read of the body, `truncated` whether more
     /// was left unread.
-    pub fn new(
+    pub(crate) fn new(
         status: u16,
         request_id: Option<String>,
         content_type: Option<String>,
@@ -305,7 +306,7 @@ pub struct TransportError {
 
 impl TransportError {
     /// A transport error of `kind`, with a message and the underlying error.
-    pub fn new(
+    pub(crate) fn new(
         kind: TransportErrorKind,
         message: impl Into<String>,
         source: Option<Box<dyn std::error::Error + Send + Sync>>,

@@ -857,3 +857,27 @@ fn a_call_that_is_not_idempotent_is_not_sent_again_after_an_unknown_outcome() {
         assert_eq!(server.requests().len(), 1, "{first:?} was sent again");
     }
 }
+
+#[test]
+fn an_untrusted_certificate_is_a_certificate_error_and_is_not_retried() {
+    let server = mpc_support::UntrustedTlsServer::start();
+    let (waits, sleeper) = recording_sleeper();
+    let err = MpcClient::builder()
+        .credentials(credentials())
+        .project_id(PROJECT_ID)
+        .endpoint(server.url())
+        .proxy_from_env(false)
+        .sleeper(sleeper)
+        .build()
+        .unwrap()
+        .delete_remux_task("1")
+        .unwrap_err();
+    let MpcError::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(t.kind(), TransportErrorKind::Certificate, "{t}");
+    assert!(!t.may_have_been_processed());
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert!(waits.lock().unwrap().is_empty(), "retried");
+    assert_eq!(server.handshakes(), 1);
+}

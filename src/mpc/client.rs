@@ -305,7 +305,8 @@ fn transport_error(e: ureq::Error) -> TransportError {
         ureq::Error::Timeout(_) | ureq::Error::BodyStalled => K::Timeout,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => K::Connect,
         ureq::Error::Io(io) => io_kind(io),
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => K::Tls,
+        ureq::Error::Rustls(tls) => rustls_kind(tls),
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) => K::Tls,
         ureq::Error::TlsRequired => K::Tls,
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => K::Proxy,
         ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => K::Protocol,
@@ -314,8 +315,22 @@ fn transport_error(e: ureq::Error) -> TransportError {
     TransportError::new(kind, e.to_string(), Some(Box::new(e)))
 }
 
+/// A refused certificate, or another TLS failure.
+fn rustls_kind(e: &rustls::Error) -> TransportErrorKind {
+    match e {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            TransportErrorKind::Certificate
+        }
+        _ => TransportErrorKind::Tls,
+    }
+}
+
 fn io_kind(io: &std::io::Error) -> TransportErrorKind {
     use std::io::ErrorKind as E;
+    // The TLS stack reports a failed handshake as an I/O error wrapping its own.
+    if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        return rustls_kind(tls);
+    }
     match io.kind() {
         E::ConnectionRefused
         | E::AddrNotAvailable
@@ -335,10 +350,11 @@ fn io_transport_error(e: std::io::Error) -> TransportError {
         _ => TransportError::new(TransportErrorKind::Io, t.to_string(), None),
     };
     if e.get_ref().is_some_and(|r| r.is::<ureq::Error>()) {
-        if let Some(Ok(ureq)) = e.into_inner().map(|i| i.downcast::<ureq::Error>()) {
-            return while_reading(transport_error(*ureq));
-        }
-        return TransportError::new(TransportErrorKind::Io, "reading the answer failed", None);
+        let inner = e.into_inner().expect("checked above: it wraps an error");
+        let ureq = inner
+            .downcast::<ureq::Error>()
+            .expect("checked above: the wrapped error is a ureq::Error");
+        return while_reading(transport_error(*ureq));
     }
     let kind = io_kind(&e);
     while_reading(TransportError::new(

@@ -286,7 +286,10 @@ pub enum TransportErrorKind {
     /// The connection failed after it was made (reset, closed before the answer): the
     /// server may have acted on the request.
     Io,
-    /// The TLS handshake failed.
+    /// The server's TLS certificate was refused (not trusted, expired, or for another
+    /// host). The request was not sent; trying again would meet the same certificate.
+    Certificate,
+    /// The TLS handshake failed for another reason.
     Tls,
     /// The proxy could not be used.
     Proxy,
@@ -328,7 +331,10 @@ impl TransportError {
     pub fn may_have_been_processed(&self) -> bool {
         !matches!(
             self.kind,
-            TransportErrorKind::Connect | TransportErrorKind::Tls | TransportErrorKind::Proxy
+            TransportErrorKind::Connect
+                | TransportErrorKind::Certificate
+                | TransportErrorKind::Tls
+                | TransportErrorKind::Proxy
         )
     }
 }
@@ -339,6 +345,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "cannot connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Certificate => "the server's TLS certificate was refused",
             TransportErrorKind::Tls => "TLS failed",
             TransportErrorKind::Proxy => "proxy failed",
             TransportErrorKind::Protocol => "invalid HTTP answer",

@@ -385,6 +385,7 @@ mod tests {
             assert!(RetryPolicy::is_retryable_transport(k));
         }
         for k in [
+            TransportErrorKind::Certificate,
             TransportErrorKind::Tls,
             TransportErrorKind::Proxy,
             TransportErrorKind::Protocol,
@@ -622,8 +623,9 @@ mod tests {
              &[A(302, &[("location", "http://elsewhere/")], "")], &[fail()]),
             ("connection failures and timeouts are retried", true,
              &[N(K::Connect), N(K::Timeout)], &[retry(z), retry(z)]),
-            ("TLS, proxy and protocol failures fail at once", true,
-             &[N(K::Tls)], &[fail()]),
+            ("certificate, TLS, proxy and protocol failures fail at once", true,
+             &[N(K::Certificate)], &[fail()]),
+            ("", true, &[N(K::Tls)], &[fail()]),
             ("", true, &[N(K::Proxy)], &[fail()]),
             ("", true, &[N(K::Protocol)], &[fail()]),
             ("a call that is not idempotent is not retried once it may have been acted upon", false,

@@ -16,6 +16,7 @@ use crate::mpc::common::{InvalidInput, MAX_BODY_BYTES, ProjectId};
 use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 use crate::mpc::endpoint::{Endpoint, EndpointError};
 use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
+use crate::mpc::proxy;
 use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
 use crate::mpc::trace::Event;
 use crate::{Credentials, SecretString, SignError, Signer};
@@ -375,6 +376,7 @@ pub struct MpcClientBuilder {
     call_timeout: Duration,
     retry: RetryPolicy,
     proxy_from_env: bool,
+    allow_http: bool,
     clock: Clock,
     sleep: Sleeper,
     observer: Option<Observer>,
@@ -395,6 +397,7 @@ impl fmt::Debug for MpcClientBuilder {
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("proxy_from_env", &self.proxy_from_env)
+            .field("allow_http", &self.allow_http)
             .finish_non_exhaustive()
     }
 }
@@ -418,6 +421,7 @@ impl MpcClientBuilder {
             call_timeout: DEFAULT_CALL_TIMEOUT,
             retry: RetryPolicy::new(),
             proxy_from_env: true,
+            allow_http: false,
             clock: Arc::new(Utc::now),
             sleep: Arc::new(std::thread::sleep),
             observer: None,
@@ -483,9 +487,20 @@ impl MpcClientBuilder {
     }
 
     /// Use the proxy named by `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (lower case
-    /// too), except for the hosts in `NO_PROXY`: on by default.
+    /// too, the first set wins), except for the hosts `NO_PROXY` exempts, read as curl
+    /// reads it (`localhost`, domain suffixes, CIDR ranges such as `127.0.0.0/8`): on by
+    /// default.
     pub fn proxy_from_env(mut self, enabled: bool) -> Self {
         self.proxy_from_env = enabled;
+        self
+    }
+
+    /// Allow a plain `http://` endpoint named by `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` for
+    /// a host other than this machine. Off by default: the signed request and any
+    /// security token would cross the network in clear. (An endpoint given with
+    /// [`MpcClientBuilder::endpoint`] is used as written.)
+    pub fn allow_http(mut self, allowed: bool) -> Self {
+        self.allow_http = allowed;
         self
     }
 
@@ -513,7 +528,9 @@ impl MpcClientBuilder {
         let project_id = self.project_id.ok_or(ConfigError::MissingProjectId)?;
         let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
         let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
-            Target::Region(region) => Endpoint::for_region(&region),
+            Target::Region(region) => {
+                Endpoint::resolve_region(&region, |name| std::env::var(name).ok(), self.allow_http)
+            }
             Target::Url(url) => Endpoint::parse(&url),
         }
         .map_err(ConfigError::Endpoint)?;
@@ -546,9 +563,17 @@ impl MpcClientBuilder {
             .accept_encoding(ureq::config::AutoHeaderValue::None)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.call_timeout));
-        if !self.proxy_from_env {
-            config = config.proxy(None);
-        }
+        let proxy = if self.proxy_from_env {
+            proxy::from_env(endpoint.host(), |name| std::env::var(name).ok())
+        } else {
+            None
+        };
+        let proxy = proxy
+            .map(|(variable, url)| {
+                ureq::Proxy::new(&url).map_err(|_| ConfigError::InvalidProxy { variable })
+            })
+            .transpose()?;
+        config = config.proxy(proxy);
         Ok(MpcClient {
             inner: Arc::new(Inner {
                 agent: config.build().new_agent(),
@@ -587,6 +612,11 @@ pub enum ConfigError {
     InvalidToken,
     /// A timeout is zero.
     ZeroTimeout,
+    /// The proxy named by the environment is not a proxy URL.
+    InvalidProxy {
+        /// The variable that names it, e.g. `HTTPS_PROXY`.
+        variable: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -602,6 +632,9 @@ impl fmt::Display for ConfigError {
                 f.write_str("invalid IAM token: empty or not a valid header value")
             }
             ConfigError::ZeroTimeout => f.write_str("timeouts must be longer than zero"),
+            ConfigError::InvalidProxy { variable } => {
+                write!(f, "{variable} is not a proxy URL")
+            }
         }
     }
 }

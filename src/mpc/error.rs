@@ -309,6 +309,7 @@ pub struct TransportError {
 
 impl TransportError {
     /// A transport error of `kind`, with a message and the underlying error.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn new(
         kind: TransportErrorKind,
         message: impl Into<String>,

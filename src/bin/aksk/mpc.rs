@@ -35,9 +35,15 @@ pub(crate) struct DeleteArgs {
     /// override the endpoint of a region).
     #[arg(long, value_name = "REGION", conflicts_with_all = ["endpoint", "local"])]
     region: Option<String>,
-    /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either).
+    /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either;
+    /// without a scheme, http for this machine and https for any other host).
     #[arg(long, value_name = "URL", conflicts_with = "local")]
     endpoint: Option<String>,
+    /// Allow a plain http:// endpoint from HUAWEICLOUD_SDK_REGION_MPC_* for another
+    /// machine (the signed request and any security token then cross the network in
+    /// clear).
+    #[arg(long, conflicts_with = "local")]
+    allow_http: bool,
     /// Retries after the first attempt (on connection failures, timeouts, 429 and 5xx).
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(0..=20))]
@@ -108,7 +114,8 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
         };
         builder = builder
             .credentials(loaded.credentials)
-            .project_id(project_id);
+            .project_id(project_id)
+            .allow_http(args.allow_http);
         builder = match (&args.region, &args.endpoint) {
             (Some(region), _) => builder.region(region),
             (None, Some(url)) => builder.endpoint(url),

@@ -227,9 +227,10 @@ impl MpcClient {
     }
 
     fn correct_clock(&self, skew: TimeDelta) {
-        let offset = self.clock_offset() + skew;
-        self.set_clock_offset(offset);
-        self.observe(&Event::ClockCorrected { offset });
+        self.set_clock_offset(self.clock_offset() + skew);
+        self.observe(&Event::ClockCorrected {
+            offset: self.clock_offset(),
+        });
     }
 
     fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {

@@ -33,8 +33,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::sign::credentials::Credentials;
-use crate::sign::error::SignError;
+use crate::{Credentials, SignError};
 
 /// The access key variable.
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";

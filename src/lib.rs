@@ -32,7 +32,8 @@
 //! what was signed.
 //!
 //! # Features
-//! - `blocking` (default): the MPC client over `ureq`.
+//! - `mpc` (default): the MPC call models, with `serde` and `serde_json`.
+//! - `blocking` (default): `mpc`, and the MPC client over `ureq`.
 //! - `server` (default): the embedded local MPC endpoint.
 //! - `cli` (default): the `aksk` command-line tool.
 //! - `vectors` (default): reading and checking test-vector files.
@@ -47,6 +48,7 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 
 pub mod loader;
+#[cfg(feature = "mpc")]
 pub mod mpc;
 #[cfg(feature = "server")]
 pub mod server;

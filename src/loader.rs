@@ -33,8 +33,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::sign::credentials::Credentials;
-use crate::sign::error::SignError;
+use crate::{Credentials, SignError};
 
 /// The access key variable.
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -48,23 +47,6 @@ pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 /// The profile section that holds AK/SK credentials.
 pub const PROFILE_SECTION: &str = "basic";
-
-/// Loads credentials and a project id from the process environment and the profile file;
-/// see the [module documentation](self).
-pub fn load_credentials() -> Result<(Credentials, Option<String>), LoadError> {
-    Loader::new().load().map(|l| (l.credentials, l.project_id))
-}
-
-/// [`load_credentials`] with the environment given as a function (the home directory is
-/// then read from its `HOME`, or `USERPROFILE`).
-pub fn load_credentials_with(
-    env: impl Fn(&str) -> Option<String> + 'static,
-) -> Result<(Credentials, Option<String>), LoadError> {
-    Loader::new()
-        .with_env(env)
-        .load()
-        .map(|l| (l.credentials, l.project_id))
-}
 
 /// Where loaded credentials came from.
 #[non_exhaustive]
@@ -112,10 +94,10 @@ pub enum LoadError {
     },
     /// A source has one half of the AK/SK pair (or a token without them).
     Incomplete {
-        /// The source, e.g. `the environment` or `[basic] of /path/credentials`.
-        source: String,
+        /// The source: [`Source::Environment`] or [`Source::Profile`].
+        source: Source,
         /// What is missing, e.g. `HUAWEICLOUD_SDK_SK` or `the key sk`.
-        missing: String,
+        missing: &'static str,
     },
     /// The profile file named by `HUAWEICLOUD_SDK_CREDENTIALS_FILE` does not exist.
     MissingFile {
@@ -141,7 +123,7 @@ pub enum LoadError {
     /// The credentials found cannot sign (an SK with a trailing newline, say).
     Invalid {
         /// Where they came from.
-        source: String,
+        source: Source,
         /// What is wrong.
         error: SignError,
     },
@@ -154,6 +136,10 @@ impl fmt::Display for LoadError {
                 write!(f, "no credentials found: {}", looked.join("; "))
             }
             LoadError::Incomplete { source, missing } => {
+                let source: &dyn fmt::Display = match source {
+                    Source::Environment => &"the environment",
+                    other => other,
+                };
                 write!(f, "incomplete credentials in {source}: missing {missing}")
             }
             LoadError::MissingFile { path } => write!(
@@ -300,7 +286,7 @@ impl Loader {
         let check = loaded.credentials.validate();
         if let Err(error) = check {
             return Err(LoadError::Invalid {
-                source: loaded.source.to_string(),
+                source: loaded.source,
                 error,
             });
         }
@@ -324,8 +310,8 @@ impl Loader {
             (ak, _) => {
                 let missing = if ak.is_none() { ENV_AK } else { ENV_SK };
                 return Err(LoadError::Incomplete {
-                    source: "the environment".into(),
-                    missing: missing.into(),
+                    source: Source::Environment,
+                    missing,
                 });
             }
         };
@@ -399,10 +385,7 @@ impl Loader {
                     (None, _) => "the key ak",
                     _ => "the key sk",
                 };
-                return Err(LoadError::Incomplete {
-                    source: source.to_string(),
-                    missing: missing.into(),
-                });
+                return Err(LoadError::Incomplete { source, missing });
             }
         };
         let mut credentials = Credentials::new(ak, sk);

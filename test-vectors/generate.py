@@ -387,7 +387,7 @@ PYTHON_SDK_CASES = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Cases where this project's rules (SPEC, marked OURS) differ from the Python SDK ("ours").
+# Cases where this project departs from the Python SDK (docs/SIGNING.md §8; "ours").
 # ---------------------------------------------------------------------------------------------
 
 OURS_CASES = [
@@ -501,7 +501,7 @@ OURS_ERROR_CASES = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Published known answers (SPEC section 3), reproduced with the Python SDK.
+# Published known answers (docs/SIGNING.md §3), reproduced with the Python SDK.
 # ---------------------------------------------------------------------------------------------
 
 VPCS = "/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0"
@@ -899,7 +899,7 @@ def sign_with_sdk(case):
 
 
 # ---------------------------------------------------------------------------------------------
-# OURS: a small independent implementation of the project's rules (SPEC, section 1).
+# OURS: a small independent implementation of the project's rules (docs/SIGNING.md §1).
 # Used for the "ours" vectors and to cross-check every SDK-signed vector.
 # ---------------------------------------------------------------------------------------------
 
@@ -1069,7 +1069,7 @@ def ec_public_key(algorithm, private_key):
 
 
 def ours_ec_private_key(algorithm, ak, sk):
-    """The counter KDF of SPEC section 2: the first HMAC(SK, data) <= n-2, plus one."""
+    """The counter KDF of docs/SIGNING.md §2.3: the first HMAC(SK, data) <= n-2, plus one."""
     n = CURVES[algorithm].n
     for counter in range(0xff):
         data = (b"\x00\x00\x00\x01" + algorithm.encode("utf-8") + b"\x00" + ak.encode("utf-8")

@@ -394,3 +394,166 @@ fn the_proxy_named_by_the_environment_is_used() {
     assert_eq!(reqs[1].header("host"), Some("mpc.example.invalid:8080"));
     reqs[1].verify();
 }
+
+#[test]
+fn an_endpoint_on_this_machine_without_a_scheme_is_called_over_http() {
+    for host in ["127.0.0.1", "localhost"] {
+        let server = ScriptedServer::start(vec![Reply::empty(204)]);
+        let port = server.authority().rsplit(':').next().unwrap().to_owned();
+        let endpoint = format!("{host}:{port}");
+        let out = aksk(
+            &[
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                &endpoint,
+                "--retries",
+                "0",
+            ],
+            CREDS,
+        );
+        assert_eq!(out.status.code(), Some(0), "{host}: {}", stderr(&out));
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 1, "{host}");
+        assert_eq!(reqs[0].header("host"), Some(endpoint.as_str()));
+        reqs[0].verify();
+    }
+}
+
+#[test]
+fn a_plain_http_region_override_for_another_machine_is_refused_unless_allowed() {
+    // Through a proxy on loopback, so that nothing leaves the machine when it is allowed.
+    let proxy = ScriptedServer::start(vec![Reply::empty(200), Reply::empty(204)]);
+    let proxy_url = proxy.url();
+    let mut env = CREDS.to_vec();
+    env.push((
+        "HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4",
+        "http://mpc.example.invalid:8080",
+    ));
+    env.push(("HTTP_PROXY", &proxy_url));
+    let args = [
+        "mpc",
+        "delete-remux-task",
+        "--task-id",
+        "1",
+        "--region",
+        "cn-north-4",
+        "--retries",
+        "0",
+    ];
+    let out = aksk(&args, &env);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4") && err.contains("in clear"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(proxy.connections(), 0);
+
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-http");
+    let out = aksk(&allowed, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let reqs = proxy.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].header("host"), Some("mpc.example.invalid:8080"));
+    reqs[1].verify();
+
+    // On this machine, plain HTTP needs no permission.
+    let server = ScriptedServer::start(vec![Reply::empty(204)]);
+    let url = server.url();
+    let mut env = CREDS.to_vec();
+    env.push(("HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4", &url));
+    let out = aksk(&args, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn no_proxy_exempts_localhost_and_cidr_ranges_as_curl_does() {
+    for no_proxy in ["localhost", "127.0.0.0/8", "example.org, 127.0.0.1"] {
+        // A "proxy" that would refuse everything: reaching it fails the call.
+        let proxy = ScriptedServer::start(vec![Reply::empty(403), Reply::empty(403)]);
+        let proxy_url = proxy.url();
+        let server = ScriptedServer::start(vec![Reply::empty(204)]);
+        let host = if no_proxy == "localhost" {
+            server.url().replace("127.0.0.1", "localhost")
+        } else {
+            server.url()
+        };
+        let mut env = CREDS.to_vec();
+        env.push(("HTTP_PROXY", &proxy_url));
+        env.push(("NO_PROXY", no_proxy));
+        let out = aksk(
+            &[
+                "mpc",
+                "delete-remux-task",
+                "--task-id",
+                "1",
+                "--endpoint",
+                &host,
+                "--retries",
+                "0",
+            ],
+            &env,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "NO_PROXY={no_proxy}: {}",
+            stderr(&out)
+        );
+        assert_eq!(proxy.connections(), 0, "NO_PROXY={no_proxy}");
+        assert_eq!(server.requests().len(), 1, "NO_PROXY={no_proxy}");
+    }
+}
+
+#[test]
+fn an_invalid_proxy_variable_is_a_configuration_error() {
+    let mut env = CREDS.to_vec();
+    env.push(("HTTPS_PROXY", "http://[not a proxy"));
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--region",
+            "cn-north-4",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("HTTPS_PROXY is not a proxy URL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_control_character_in_the_region_never_reaches_stderr_raw() {
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--region",
+            "mars\u{1b}[2J\r-1\u{7}",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("aksk: unknown MPC region"), "{err}");
+    let raw: Vec<char> = err
+        .trim_end_matches('\n')
+        .chars()
+        .filter(|c| c.is_control())
+        .collect();
+    assert!(raw.is_empty(), "{raw:?} in {err:?}");
+    assert!(err.contains("mars\\u{1b}[2J\\r-1\\u{7}"), "{err}");
+}

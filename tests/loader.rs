@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader::{LoadError, Loader, Source, load_credentials_with};
+use huaweicloud_aksk::loader::{LoadError, Loader, Source};
 
 /// A fresh directory under the target's temporary directory, removed on drop.
 struct TempDir(PathBuf);
@@ -106,11 +106,14 @@ fn explicit_credentials_win_over_everything() {
 fn the_profile_file_in_the_home_directory_is_read_when_the_environment_has_none() {
     let home = TempDir::new();
     let path = home.write_profile(PROFILE);
-    let (creds, project_id) = load_credentials_with({
-        let h = home.home();
-        move |name| (name == "HOME").then(|| h.clone())
-    })
-    .unwrap();
+    let loaded = Loader::new()
+        .with_env({
+            let h = home.home();
+            move |name| (name == "HOME").then(|| h.clone())
+        })
+        .load()
+        .unwrap();
+    let (creds, project_id) = (loaded.credentials, loaded.project_id);
     assert_eq!(creds.access_key(), "FILEAK");
     assert_eq!(creds.secret_key().expose(), "FILESK");
     assert_eq!(
@@ -212,6 +215,16 @@ fn half_of_a_pair_is_an_error_not_a_reason_to_look_elsewhere() {
         err.to_string(),
         "incomplete credentials in the environment: missing HUAWEICLOUD_SDK_SK"
     );
+    assert!(
+        matches!(
+            err,
+            LoadError::Incomplete {
+                source: Source::Environment,
+                missing: "HUAWEICLOUD_SDK_SK"
+            }
+        ),
+        "{err:?}"
+    );
     let err = Loader::new()
         .with_env_vars([("HUAWEICLOUD_SDK_SECURITY_TOKEN", "t")])
         .load()
@@ -230,6 +243,16 @@ fn half_of_a_pair_is_an_error_not_a_reason_to_look_elsewhere() {
         "{msg}"
     );
     assert!(msg.ends_with("missing the key sk"), "{msg}");
+    assert!(
+        matches!(
+            err,
+            LoadError::Incomplete {
+                source: Source::Profile(_),
+                missing: "the key sk"
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use huaweicloud_aksk::mpc::{
-    DeleteOutcome, ErrorCode, Event, MAX_BODY_BYTES, MpcClient, MpcClientBuilder, MpcError,
-    TransportErrorKind, USER_AGENT,
+    Answer, Call, DeleteOutcome, Endpoint, ErrorCode, Event, MAX_BODY_BYTES, MpcClient,
+    MpcClientBuilder, MpcError, ProjectId, TransportErrorKind, USER_AGENT,
 };
 use huaweicloud_aksk::{SdkDate, SignableRequest, Signer, SigningBuffer};
 use mpc_support::{AK, PROJECT_ID, Reply, ScriptedServer, credentials, t0};
@@ -727,10 +727,7 @@ fn the_observer_sees_each_request_as_sent_with_the_signature_redacted() {
         .credentials(credentials().with_security_token("example-security-token"))
         .observer(move |e| {
             let line = match e {
-                Event::Sending { attempt, request } => format!(
-                    "send {attempt}\n{}",
-                    huaweicloud_aksk::mpc::redacted_request(request)
-                ),
+                Event::Sending { attempt, .. } => format!("send {attempt}\n{e}"),
                 Event::Received {
                     attempt, status, ..
                 } => format!("recv {attempt} {status}"),
@@ -746,10 +743,12 @@ fn the_observer_sees_each_request_as_sent_with_the_signature_redacted() {
     let log = log.lock().unwrap();
     assert_eq!(log.len(), 5, "{log:#?}");
     assert!(log[0].starts_with(&format!(
-        "send 1\nDELETE /v1/{PROJECT_ID}/remux/task?task_id=1 HTTP/1.1\n"
+        "send 1\n* attempt 1: {}/v1/{PROJECT_ID}/remux/task?task_id=1\n\
+         > DELETE /v1/{PROJECT_ID}/remux/task?task_id=1 HTTP/1.1\n",
+        server.url()
     )));
     assert!(log[0].contains("Signature=<redacted>\n"), "{}", log[0]);
-    assert!(log[0].contains("x-security-token: <redacted>\n"));
+    assert!(log[0].contains("> x-security-token: <redacted>\n"));
     assert!(!log.concat().contains("example-security-token"));
     let signature = server.requests()[0]
         .header("authorization")
@@ -779,4 +778,106 @@ fn a_redirect_is_not_followed() {
     };
     assert_eq!(u.status, 302);
     assert_eq!(server.requests().len(), 1);
+}
+
+/// A call defined outside the crate: `POST /v1/{project}/remux` with a JSON body, not
+/// idempotent, its answer read with serde.
+struct CreateLike {
+    bucket: &'static str,
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Created {
+    task_id: String,
+}
+
+impl Call for CreateLike {
+    type Output = Created;
+    const IDEMPOTENT: bool = false;
+
+    fn request(&self, endpoint: &Endpoint, project: &ProjectId) -> http::Request<Vec<u8>> {
+        let body = serde_json::json!({ "input": { "bucket": self.bucket } }).to_string();
+        http::Request::post(format!("{endpoint}/v1/{project}/remux"))
+            .header("host", endpoint.authority())
+            .header("content-type", "application/json")
+            .header("x-project-id", project.as_str())
+            .body(body.into_bytes())
+            .unwrap()
+    }
+
+    fn interpret(&self, answer: &Answer<'_>) -> Result<Created, MpcError> {
+        if !answer.is_success() {
+            return Err(answer.error());
+        }
+        serde_json::from_slice(answer.body).map_err(|_| answer.error())
+    }
+}
+
+#[test]
+fn any_call_runs_through_the_same_loop_with_its_body_signed() {
+    let server = ScriptedServer::start(vec![
+        Reply::empty(503),
+        Reply::json(200, r#"{"task_id":"500001"}"#),
+    ]);
+    let created = client(&server)
+        .build()
+        .unwrap()
+        .run(&CreateLike { bucket: "b1" })
+        .unwrap();
+    assert_eq!(
+        created,
+        Created {
+            task_id: "500001".into()
+        }
+    );
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "503 says nothing was done: retried");
+    assert_eq!(reqs[1].method, "POST");
+    assert_eq!(reqs[1].target, format!("/v1/{PROJECT_ID}/remux"));
+    assert_eq!(reqs[1].body, br#"{"input":{"bucket":"b1"}}"#);
+    reqs[1].verify();
+}
+
+#[test]
+fn a_call_that_is_not_idempotent_is_not_sent_again_after_an_unknown_outcome() {
+    for first in [Reply::empty(500), Reply::empty(504), Reply::Close] {
+        let server = ScriptedServer::start(vec![
+            first.clone(),
+            Reply::json(200, r#"{"task_id":"500002"}"#),
+        ]);
+        let err = client(&server)
+            .build()
+            .unwrap()
+            .run(&CreateLike { bucket: "b1" })
+            .unwrap_err();
+        assert!(
+            err.status().is_some_and(|s| s >= 500) || err.is_transport(),
+            "{first:?}: {err:?}"
+        );
+        assert_eq!(server.requests().len(), 1, "{first:?} was sent again");
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_certificate_error_and_is_not_retried() {
+    let server = mpc_support::UntrustedTlsServer::start();
+    let (waits, sleeper) = recording_sleeper();
+    let err = MpcClient::builder()
+        .credentials(credentials())
+        .project_id(PROJECT_ID)
+        .endpoint(server.url())
+        .proxy_from_env(false)
+        .sleeper(sleeper)
+        .build()
+        .unwrap()
+        .delete_remux_task("1")
+        .unwrap_err();
+    let MpcError::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(t.kind(), TransportErrorKind::Certificate, "{t}");
+    assert!(!t.may_have_been_processed());
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert!(waits.lock().unwrap().is_empty(), "retried");
+    assert_eq!(server.handshakes(), 1);
 }

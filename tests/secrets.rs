@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use huaweicloud_aksk::loader::{LoadError, Loader};
-use huaweicloud_aksk::mpc::{DeleteRemuxTask, Endpoint, Event, MpcClient, redacted_request};
+use huaweicloud_aksk::mpc::{Call, DeleteRemuxTask, Endpoint, Event, MpcClient, ProjectId};
 use huaweicloud_aksk::server::{EndpointConfig, EndpointCredentials, LocalEndpoint, State};
 use huaweicloud_aksk::verify::{KeySet, Verifier, VerifyBuffer};
 use huaweicloud_aksk::{
@@ -303,8 +303,8 @@ fn client_for(
                         assert!(value.is_sensitive(), "{name} is not marked sensitive");
                     }
                 }
-                log.push(redacted_request(request).to_string());
             }
+            log.push(event.to_string());
         })
         .build()
         .unwrap();
@@ -344,10 +344,8 @@ fn mpc_client_events_and_errors_never_show_the_secret_key_or_token() {
         .observer(move |event: &Event<'_>| {
             if let Event::Sending { request, .. } = event {
                 assert!(request.headers()["x-auth-token"].is_sensitive());
-                log.lock()
-                    .unwrap()
-                    .push(redacted_request(request).to_string());
             }
+            log.lock().unwrap().push(event.to_string());
             log.lock().unwrap().push(format!("{event:?}"));
         })
         .build()
@@ -380,9 +378,10 @@ fn mpc_client_events_and_errors_never_show_the_secret_key_or_token() {
         .unwrap_err();
     assert_error_clean("ConfigError", &bad);
     // The request model itself holds no credentials.
-    let call = DeleteRemuxTask::new(PROJECT, "t1").unwrap();
+    let call = DeleteRemuxTask::new("t1").unwrap();
     let endpoint = Endpoint::parse("https://mpc.example.com").unwrap();
-    assert_debug_clean("DeleteRemuxTask", &call.to_request(&endpoint));
+    let project = ProjectId::new(PROJECT).unwrap();
+    assert_debug_clean("DeleteRemuxTask", &call.request(&endpoint, &project));
 }
 
 // ---------------------------------------------------------------------------------------

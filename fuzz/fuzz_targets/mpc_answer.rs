@@ -1,5 +1,5 @@
-//! The MPC call model reading an answer (`DeleteRemuxTask::interpret`): status, headers and
-//! an arbitrary body, which goes through the crate's own strict JSON reader.
+//! The MPC call model reading an answer (`Call::interpret` of `DeleteRemuxTask`): status,
+//! headers and an arbitrary body, read with serde_json.
 //!
 //! Invariants: no panic; only a 2xx is `Deleted`; `AlreadyDeleted` only after an attempt
 //! whose outcome was unknown; an error shows no control character (text from the network
@@ -8,7 +8,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use huaweicloud_aksk::mpc::{DeleteOutcome, DeleteRemuxTask, MpcError};
+use huaweicloud_aksk::mpc::{Answer, Call, DeleteOutcome, DeleteRemuxTask, MpcError};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -43,7 +43,11 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
     let status = input.status;
-    match DeleteRemuxTask::interpret(status, &headers, input.body, input.truncated, input.earlier) {
+    let answer = Answer::new(status, &headers, input.body)
+        .truncated(input.truncated)
+        .earlier_outcome_unknown(input.earlier);
+    let call = DeleteRemuxTask::new("1").expect("a valid task id");
+    match call.interpret(&answer) {
         Ok(DeleteOutcome::Deleted) => assert!((200..300).contains(&status)),
         Ok(_) => assert!(input.earlier && !(200..300).contains(&status)),
         Err(e) => {

@@ -1,28 +1,25 @@
-//! The blocking MPC client: the call model of this module sent over `ureq`, with
-//! retries, fresh signatures and clock-skew correction.
+//! The blocking MPC client: any [`Call`] sent over `ureq`, each attempt signed afresh, in
+//! one loop that does what the retry policy (`retry.rs`) decides.
 
 use std::fmt;
 use std::io::Read;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use http::HeaderMap;
 use http::header::HeaderValue;
 
-use crate::mpc::delete_remux_task::{
-    DeleteOutcome, DeleteRemuxTask, MAX_BODY_BYTES, check_project_id, header_text,
-};
-use crate::mpc::endpoint::Endpoint;
-use crate::mpc::error::{
-    ConfigError, ErrorCode, InvalidInput, MpcError, TransportError, TransportErrorKind,
-};
-use crate::mpc::retry::{Jitter, RetryPolicy, parse_retry_after};
-use crate::mpc::skew::{skew_from_date_header, skew_from_expired_message};
+use crate::mpc::call::{Answer, Call};
+use crate::mpc::common::{InvalidInput, MAX_BODY_BYTES, ProjectId};
+use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
+use crate::mpc::endpoint::{Endpoint, EndpointError};
+use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
+use crate::mpc::proxy;
+use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
 use crate::mpc::trace::Event;
-use crate::sign::credentials::{Credentials, SecretString};
-use crate::sign::signer::Signer;
+use crate::{Credentials, SecretString, SignError, Signer};
 
 /// The connect timeout used unless another is set.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,7 +63,7 @@ pub struct MpcClient {
 struct Inner {
     agent: ureq::Agent,
     endpoint: Endpoint,
-    project_id: String,
+    project_id: ProjectId,
     auth: Auth,
     retry: RetryPolicy,
     call_timeout: Duration,
@@ -87,7 +84,7 @@ impl fmt::Debug for MpcClient {
         let i = &self.inner;
         let mut d = f.debug_struct("MpcClient");
         d.field("endpoint", &i.endpoint.to_string())
-            .field("project_id", &i.project_id);
+            .field("project_id", &i.project_id.as_str());
         match &i.auth {
             Auth::AkSk(s) => d.field("access_key", &s.credentials().access_key()),
             Auth::Token(_) => d.field("iam_token", &"<redacted>"),
@@ -114,7 +111,7 @@ impl MpcClient {
     }
 
     /// The project id sent with every call.
-    pub fn project_id(&self) -> &str {
+    pub fn project_id(&self) -> &ProjectId {
         &self.inner.project_id
     }
 
@@ -131,128 +128,97 @@ impl MpcClient {
             .store(offset.num_seconds(), Ordering::Relaxed);
     }
 
-    /// Deletes the packaging task record `task_id` (DeleteRemuxTask).
+    /// Deletes the packaging task record `task_id` ([`DeleteRemuxTask`]).
     ///
-    /// Nothing is sent when `task_id` is invalid ([`MpcError::Invalid`]). Failed attempts
-    /// are retried as the [`RetryPolicy`] says, each signed afresh; when an attempt
-    /// whose outcome was unknown is followed by a "task does not exist" answer the result
-    /// is [`DeleteOutcome::AlreadyDeleted`]. A 401 `APIGW.0301` "signature expired"
-    /// answer (or a `Date` header more than 5 minutes off) corrects the clock, and the
-    /// call is signed again once.
+    /// Nothing is sent when `task_id` is invalid ([`MpcError::Invalid`]). When an
+    /// attempt whose outcome was unknown is followed by a "task does not exist" answer the
+    /// result is [`DeleteOutcome::AlreadyDeleted`]. Retries and clock correction are as
+    /// [`MpcClient::run`] says.
     pub fn delete_remux_task(&self, task_id: &str) -> Result<DeleteOutcome, MpcError> {
-        let call = DeleteRemuxTask::new(&self.inner.project_id, task_id)?;
-        self.run(&call)
+        self.run(&DeleteRemuxTask::new(task_id)?)
     }
 
-    fn run(&self, call: &DeleteRemuxTask<'_>) -> Result<DeleteOutcome, MpcError> {
+    /// Sends `call` until the retry policy says it is done or failed.
+    ///
+    /// Each attempt is signed afresh. Failed attempts are retried as the
+    /// [`RetryPolicy`] says. A 401 `APIGW.0301` "signature expired" answer (or a `Date`
+    /// header more than 5 minutes off) corrects the clock, and the call is signed again
+    /// once.
+    pub fn run<C: Call>(&self, call: &C) -> Result<C::Output, MpcError> {
         let inner = &*self.inner;
         let started = Instant::now();
+        let mut state = CallState::new(inner.retry, C::IDEMPOTENT);
         let mut attempt = 0u32;
-        // Attempts that count against the policy (a clock-corrected re-sign does not).
-        let mut counted = 0u32;
-        let mut corrected = false;
-        let mut outcome_unknown = false;
         loop {
             attempt += 1;
-            counted += 1;
-            let mut request = call.to_request(&inner.endpoint);
+            let mut request = call.request(&inner.endpoint, &inner.project_id);
             self.authenticate(&mut request)?;
-            if let Some(observe) = &inner.observer {
-                observe(&Event::Sending {
-                    attempt,
-                    request: &request,
-                });
-            }
-            let remaining = inner.retry.total_time().saturating_sub(started.elapsed());
-            let timeout = inner
-                .call_timeout
-                .min(remaining)
-                .max(Duration::from_millis(100));
-            let (retry_after, failure) = match self.send(request, timeout) {
+            self.observe(&Event::Sending {
+                attempt,
+                request: &request,
+            });
+            let timeout = attempt_timeout(&inner.retry, inner.call_timeout, started.elapsed());
+            let (result, decision) = match self.send(request, timeout) {
                 Ok(answer) => {
-                    if let Some(observe) = &inner.observer {
-                        observe(&Event::Received {
-                            attempt,
-                            status: answer.status,
-                            headers: &answer.headers,
-                            body: &answer.body,
-                        });
-                    }
-                    let date_skew = header_text(&answer.headers, "date")
-                        .and_then(|d| skew_from_date_header(&d, self.now()));
-                    let result = DeleteRemuxTask::interpret(
-                        answer.status,
-                        &answer.headers,
-                        &answer.body,
-                        answer.truncated,
-                        outcome_unknown,
-                    );
-                    let error = match result {
-                        Ok(outcome) => {
-                            if let Some(skew) = date_skew {
-                                self.correct_clock(skew);
-                            }
-                            return Ok(outcome);
-                        }
-                        Err(e) => e,
+                    self.observe(&Event::Received {
+                        attempt,
+                        status: answer.status,
+                        headers: &answer.headers,
+                        body: &answer.body,
+                    });
+                    let read = Answer::new(answer.status, &answer.headers, &answer.body)
+                        .truncated(answer.truncated)
+                        .earlier_outcome_unknown(state.earlier_outcome_unknown());
+                    let result = call.interpret(&read);
+                    let seen = Seen::Answer {
+                        status: answer.status,
+                        headers: &answer.headers,
+                        error: result.as_ref().err(),
                     };
-                    if let MpcError::Unauthorized(api) = &error {
-                        let skew = (api.code() == ErrorCode::GatewayAuthenticationFailed)
-                            .then(|| skew_from_expired_message(&api.error_msg))
-                            .flatten()
-                            .or(date_skew)
-                            .filter(|s| s.num_seconds() != 0);
-                        if let (Some(skew), false) = (skew, corrected) {
-                            corrected = true;
-                            counted -= 1;
-                            self.correct_clock(skew);
-                            continue;
-                        }
-                        return Err(error);
-                    }
-                    if let Some(skew) = date_skew {
-                        self.correct_clock(skew);
-                    }
-                    if !RetryPolicy::is_retryable_status(answer.status) {
-                        return Err(error);
-                    }
-                    // The gateway may have passed the request on before failing.
-                    outcome_unknown |= matches!(answer.status, 500 | 502 | 504);
-                    let retry_after = header_text(&answer.headers, "retry-after")
-                        .and_then(|v| parse_retry_after(&v));
-                    (retry_after, error)
+                    let decision = state.decide(seen, started.elapsed(), self.now(), self.random());
+                    (result, decision)
                 }
-                Err(e) => {
-                    if let Some(observe) = &inner.observer {
-                        observe(&Event::Failed { attempt, error: &e });
-                    }
-                    if !RetryPolicy::is_retryable_transport(e.kind()) {
-                        return Err(e.into());
-                    }
-                    outcome_unknown |= e.may_have_been_processed();
-                    (None, MpcError::Transport(e))
+                Err(error) => {
+                    self.observe(&Event::Failed {
+                        attempt,
+                        error: &error,
+                    });
+                    let seen = Seen::NoAnswer(&error);
+                    let decision = state.decide(seen, started.elapsed(), self.now(), self.random());
+                    (Err(MpcError::Transport(error)), decision)
                 }
             };
-            let random = inner
-                .jitter
-                .lock()
-                .map(|mut j| j.next_u64())
-                .unwrap_or_default();
-            let Some(delay) =
-                inner
-                    .retry
-                    .next_delay(counted, started.elapsed(), retry_after, random)
-            else {
-                return Err(failure);
-            };
-            if let Some(observe) = &inner.observer {
-                observe(&Event::Retrying {
-                    next_attempt: attempt + 1,
-                    delay,
-                });
+            if let Some(skew) = decision.clock_correction {
+                self.correct_clock(skew);
             }
-            (inner.sleep)(delay);
+            match decision.action {
+                Action::Done | Action::Fail => return result,
+                Action::Resign => {}
+                Action::Retry(delay) => {
+                    self.observe(&Event::Retrying {
+                        next_attempt: attempt + 1,
+                        delay,
+                    });
+                    (inner.sleep)(delay);
+                }
+            }
         }
+    }
+
+    fn observe(&self, event: &Event<'_>) {
+        if let Some(observe) = &self.inner.observer {
+            observe(event);
+        }
+    }
+
+    /// A random number for the jitter of the next wait.
+    fn random(&self) -> u64 {
+        // The generator's state is valid whatever a panicking holder did: keep using it.
+        self.inner
+            .jitter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_u64()
     }
 
     /// The signing time: the clock plus the learnt correction.
@@ -261,22 +227,18 @@ impl MpcClient {
     }
 
     fn correct_clock(&self, skew: TimeDelta) {
-        let offset = self.clock_offset() + skew;
-        self.set_clock_offset(offset);
-        if let Some(observe) = &self.inner.observer {
-            observe(&Event::ClockCorrected {
-                offset: self.clock_offset(),
-            });
-        }
+        self.set_clock_offset(self.clock_offset() + skew);
+        self.observe(&Event::ClockCorrected {
+            offset: self.clock_offset(),
+        });
     }
 
     fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {
         match &self.inner.auth {
             Auth::AkSk(signer) => signer.sign_at(request, self.now())?,
             Auth::Token(token) => {
-                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
-                    MpcError::Invalid(InvalidInput::new("IAM token", "not a header value"))
-                })?;
+                let mut value = HeaderValue::from_str(token.expose())
+                    .expect("the token was checked as a header value when the client was built");
                 value.set_sensitive(true);
                 request.headers_mut().insert("x-auth-token", value);
             }
@@ -288,14 +250,28 @@ impl MpcClient {
         &self,
         request: http::Request<Vec<u8>>,
         timeout: Duration,
-    ) -> Result<Answer, TransportError> {
+    ) -> Result<Received, TransportError> {
         let agent = &self.inner.agent;
-        // The call has no body: send none (no Content-Length), as a DELETE without a body.
-        let request = agent
-            .configure_request(request.map(|_| ()))
-            .timeout_global(Some(timeout))
-            .build();
-        let response = agent.run(request).map_err(transport_error)?;
+        let (parts, body) = request.into_parts();
+        let response = if body.is_empty() {
+            // No body: send none (no Content-Length), as the official SDKs send a DELETE.
+            let request = http::Request::from_parts(parts, ());
+            agent.run(
+                agent
+                    .configure_request(request)
+                    .timeout_global(Some(timeout))
+                    .build(),
+            )
+        } else {
+            let request = http::Request::from_parts(parts, body);
+            agent.run(
+                agent
+                    .configure_request(request)
+                    .timeout_global(Some(timeout))
+                    .build(),
+            )
+        }
+        .map_err(transport_error)?;
         let status = response.status().as_u16();
         let (parts, body) = response.into_parts();
         let mut read = Vec::new();
@@ -306,7 +282,7 @@ impl MpcClient {
             .map_err(io_transport_error)?;
         let truncated = read.len() > MAX_BODY_BYTES;
         read.truncate(MAX_BODY_BYTES);
-        Ok(Answer {
+        Ok(Received {
             status,
             headers: parts.headers,
             body: read,
@@ -315,7 +291,8 @@ impl MpcClient {
     }
 }
 
-struct Answer {
+/// An answer as read off the wire.
+struct Received {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -330,7 +307,8 @@ fn transport_error(e: ureq::Error) -> TransportError {
         ureq::Error::Timeout(_) | ureq::Error::BodyStalled => K::Timeout,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => K::Connect,
         ureq::Error::Io(io) => io_kind(io),
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => K::Tls,
+        ureq::Error::Rustls(tls) => rustls_kind(tls),
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) => K::Tls,
         ureq::Error::TlsRequired => K::Tls,
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => K::Proxy,
         ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => K::Protocol,
@@ -339,8 +317,22 @@ fn transport_error(e: ureq::Error) -> TransportError {
     TransportError::new(kind, e.to_string(), Some(Box::new(e)))
 }
 
+/// A refused certificate, or another TLS failure.
+fn rustls_kind(e: &rustls::Error) -> TransportErrorKind {
+    match e {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            TransportErrorKind::Certificate
+        }
+        _ => TransportErrorKind::Tls,
+    }
+}
+
 fn io_kind(io: &std::io::Error) -> TransportErrorKind {
     use std::io::ErrorKind as E;
+    // The TLS stack reports a failed handshake as an I/O error wrapping its own.
+    if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        return rustls_kind(tls);
+    }
     match io.kind() {
         E::ConnectionRefused
         | E::AddrNotAvailable
@@ -360,10 +352,11 @@ fn io_transport_error(e: std::io::Error) -> TransportError {
         _ => TransportError::new(TransportErrorKind::Io, t.to_string(), None),
     };
     if e.get_ref().is_some_and(|r| r.is::<ureq::Error>()) {
-        if let Some(Ok(ureq)) = e.into_inner().map(|i| i.downcast::<ureq::Error>()) {
-            return while_reading(transport_error(*ureq));
-        }
-        return TransportError::new(TransportErrorKind::Io, "reading the answer failed", None);
+        let inner = e.into_inner().expect("checked above: it wraps an error");
+        let ureq = inner
+            .downcast::<ureq::Error>()
+            .expect("checked above: the wrapped error is a ureq::Error");
+        return while_reading(transport_error(*ureq));
     }
     let kind = io_kind(&e);
     while_reading(TransportError::new(
@@ -384,6 +377,7 @@ pub struct MpcClientBuilder {
     call_timeout: Duration,
     retry: RetryPolicy,
     proxy_from_env: bool,
+    allow_http: bool,
     clock: Clock,
     sleep: Sleeper,
     observer: Option<Observer>,
@@ -404,6 +398,7 @@ impl fmt::Debug for MpcClientBuilder {
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("proxy_from_env", &self.proxy_from_env)
+            .field("allow_http", &self.allow_http)
             .finish_non_exhaustive()
     }
 }
@@ -427,6 +422,7 @@ impl MpcClientBuilder {
             call_timeout: DEFAULT_CALL_TIMEOUT,
             retry: RetryPolicy::new(),
             proxy_from_env: true,
+            allow_http: false,
             clock: Arc::new(Utc::now),
             sleep: Arc::new(std::thread::sleep),
             observer: None,
@@ -492,9 +488,20 @@ impl MpcClientBuilder {
     }
 
     /// Use the proxy named by `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (lower case
-    /// too), except for the hosts in `NO_PROXY`: on by default.
+    /// too, the first set wins), except for the hosts `NO_PROXY` exempts, read as curl
+    /// reads it (`localhost`, domain suffixes, CIDR ranges such as `127.0.0.0/8`): on by
+    /// default.
     pub fn proxy_from_env(mut self, enabled: bool) -> Self {
         self.proxy_from_env = enabled;
+        self
+    }
+
+    /// Allow a plain `http://` endpoint named by `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` for
+    /// a host other than this machine. Off by default: the signed request and any
+    /// security token would cross the network in clear. (An endpoint given with
+    /// [`MpcClientBuilder::endpoint`] is used as written.)
+    pub fn allow_http(mut self, allowed: bool) -> Self {
+        self.allow_http = allowed;
         self
     }
 
@@ -520,12 +527,14 @@ impl MpcClientBuilder {
     /// The client; checks every setting, and opens no connection.
     pub fn build(self) -> Result<MpcClient, ConfigError> {
         let project_id = self.project_id.ok_or(ConfigError::MissingProjectId)?;
-        check_project_id(&project_id)
-            .map_err(|e| ConfigError::InvalidProjectId { reason: e.reason })?;
+        let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
         let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
-            Target::Region(region) => Endpoint::for_region(&region)?,
-            Target::Url(url) => Endpoint::parse(&url)?,
-        };
+            Target::Region(region) => {
+                Endpoint::resolve_region(&region, |name| std::env::var(name).ok(), self.allow_http)
+            }
+            Target::Url(url) => Endpoint::parse(&url),
+        }
+        .map_err(ConfigError::Endpoint)?;
         let auth = match (self.credentials, self.token) {
             (Some(credentials), _) => {
                 let signer = Signer::new(credentials);
@@ -541,9 +550,7 @@ impl MpcClientBuilder {
             (None, None) => return Err(ConfigError::MissingCredentials),
         };
         if self.call_timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(ConfigError::InvalidSetting {
-                reason: "timeouts must be longer than zero",
-            });
+            return Err(ConfigError::ZeroTimeout);
         }
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -557,9 +564,17 @@ impl MpcClientBuilder {
             .accept_encoding(ureq::config::AutoHeaderValue::None)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.call_timeout));
-        if !self.proxy_from_env {
-            config = config.proxy(None);
-        }
+        let proxy = if self.proxy_from_env {
+            proxy::from_env(endpoint.host(), |name| std::env::var(name).ok())
+        } else {
+            None
+        };
+        let proxy = proxy
+            .map(|(variable, url)| {
+                ureq::Proxy::new(&url).map_err(|_| ConfigError::InvalidProxy { variable })
+            })
+            .transpose()?;
+        config = config.proxy(proxy);
         Ok(MpcClient {
             inner: Arc::new(Inner {
                 agent: config.build().new_agent(),
@@ -572,9 +587,67 @@ impl MpcClientBuilder {
                 sleep: self.sleep,
                 observer: self.observer,
                 offset_seconds: AtomicI64::new(0),
-                jitter: Mutex::new(Jitter::from_time()),
+                jitter: Mutex::new(Jitter::random()),
             }),
         })
+    }
+}
+
+/// Why a client could not be configured.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The region or endpoint URL cannot be used.
+    Endpoint(EndpointError),
+    /// Neither a region nor an endpoint was given.
+    MissingEndpoint,
+    /// No credentials (AK/SK or IAM token) were given.
+    MissingCredentials,
+    /// No project id was given.
+    MissingProjectId,
+    /// The project id cannot be sent.
+    InvalidProjectId(InvalidInput),
+    /// The credentials cannot sign.
+    InvalidCredentials(SignError),
+    /// The IAM token cannot be sent as a header value.
+    InvalidToken,
+    /// A timeout is zero.
+    ZeroTimeout,
+    /// The proxy named by the environment is not a proxy URL.
+    InvalidProxy {
+        /// The variable that names it, e.g. `HTTPS_PROXY`.
+        variable: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Endpoint(e) => fmt::Display::fmt(e, f),
+            ConfigError::MissingEndpoint => f.write_str("no region or endpoint given"),
+            ConfigError::MissingCredentials => f.write_str("no credentials given"),
+            ConfigError::MissingProjectId => f.write_str("no project id given"),
+            ConfigError::InvalidProjectId(e) => fmt::Display::fmt(e, f),
+            ConfigError::InvalidCredentials(e) => write!(f, "invalid credentials: {e}"),
+            ConfigError::InvalidToken => {
+                f.write_str("invalid IAM token: empty or not a valid header value")
+            }
+            ConfigError::ZeroTimeout => f.write_str("timeouts must be longer than zero"),
+            ConfigError::InvalidProxy { variable } => {
+                write!(f, "{variable} is not a proxy URL")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Endpoint(e) => Some(e),
+            ConfigError::InvalidProjectId(e) => Some(e),
+            ConfigError::InvalidCredentials(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -617,13 +690,13 @@ mod tests {
         assert!(base().build().is_ok());
         assert_eq!(
             base().region("mars-1").build().unwrap_err(),
-            ConfigError::UnknownRegion {
+            ConfigError::Endpoint(EndpointError::UnknownRegion {
                 region: "mars-1".into()
-            }
+            })
         );
         assert!(matches!(
             base().endpoint("http://").build(),
-            Err(ConfigError::InvalidEndpoint { .. })
+            Err(ConfigError::Endpoint(EndpointError::InvalidUrl { .. }))
         ));
         assert!(matches!(
             base().project_id("").build(),
@@ -639,7 +712,7 @@ mod tests {
         ));
         assert!(matches!(
             base().call_timeout(Duration::ZERO).build(),
-            Err(ConfigError::InvalidSetting { .. })
+            Err(ConfigError::ZeroTimeout)
         ));
         assert_eq!(
             MpcClient::builder()

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use crate::mpc::error::ConfigError;
+use crate::mpc::common::Printable;
 
-/// The MPC endpoint of each region the official SDKs list (SPEC §4). `cn-north-1` is the
+/// The MPC endpoint of each region the official SDKs list (docs/SIGNING.md §4). `cn-north-1` is the
 /// older `mts` host.
 pub const REGIONS: &[(&str, &str)] = &[
     ("cn-north-4", "https://mpc.cn-north-4.myhuaweicloud.com"),
@@ -36,7 +36,62 @@ pub fn region_env_var(region: &str) -> String {
     name
 }
 
+/// Why an endpoint cannot be used.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointError {
+    /// The region is not in the endpoint table and no
+    /// `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` variable names its endpoint.
+    UnknownRegion {
+        /// The region asked for.
+        region: String,
+    },
+    /// The endpoint URL cannot be used.
+    InvalidUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` variable names a plain `http://`
+    /// endpoint on another machine, and plain HTTP was not allowed.
+    InsecureHttp {
+        /// The region asked for.
+        region: String,
+        /// The variable.
+        variable: String,
+    },
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointError::UnknownRegion { region } => write!(
+                f,
+                "unknown MPC region \"{}\" (known: {}; or set {} or give an endpoint URL)",
+                Printable(region),
+                REGIONS
+                    .iter()
+                    .map(|(r, _)| *r)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Printable(&region_env_var(region))
+            ),
+            EndpointError::InvalidUrl { reason } => write!(f, "invalid endpoint: {reason}"),
+            EndpointError::InsecureHttp { region, variable } => write!(
+                f,
+                "{} names a plain http:// endpoint for region \"{}\": the signed request and \
+                 any security token would cross the network in clear (use https://, or allow \
+                 plain HTTP explicitly)",
+                Printable(variable),
+                Printable(region)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
 /// The URL scheme of an endpoint.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
     /// `https://`, the default.
@@ -78,9 +133,13 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Parses `https://host[:port]` or `http://host[:port]` (a trailing `/` is allowed).
-    /// Like the official SDKs, a URL without a scheme is taken as `https://`.
-    pub fn parse(url: &str) -> Result<Endpoint, ConfigError> {
-        let invalid = |reason| ConfigError::InvalidEndpoint { reason };
+    ///
+    /// A URL without a scheme is taken as `https://`, like the official SDKs, except for a
+    /// host on this machine (`localhost`, `127.0.0.0/8`, `::1`), taken as `http://`: a
+    /// local endpoint speaks plain HTTP, and a TLS handshake with it would only wait for
+    /// an answer that never comes.
+    pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
+        let invalid = |reason| EndpointError::InvalidUrl { reason };
         let url = url.trim();
         if url.is_empty() {
             return Err(invalid("it is empty"));
@@ -89,10 +148,10 @@ impl Endpoint {
             return Err(invalid("it contains a space or a control character"));
         }
         let (scheme, rest) = match url.split_once("://") {
-            Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
-            Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Scheme::Http, rest),
+            Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Some(Scheme::Https), rest),
+            Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Some(Scheme::Http), rest),
             Some(_) => return Err(invalid("the scheme must be https:// or http://")),
-            None => (Scheme::Https, url),
+            None => (None, url),
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
@@ -132,12 +191,17 @@ impl Endpoint {
         if authority.parse::<http::uri::Authority>().is_err() {
             return Err(invalid("it has no valid host"));
         }
+        let scheme = scheme.unwrap_or(if is_loopback_host(host) {
+            Scheme::Http
+        } else {
+            Scheme::Https
+        });
         Ok(Endpoint { scheme, authority })
     }
 
     /// The endpoint of a region, from the table [`REGIONS`], unless the process
     /// environment names another in `HUAWEICLOUD_SDK_REGION_MPC_<REGION>`.
-    pub fn for_region(region: &str) -> Result<Endpoint, ConfigError> {
+    pub fn for_region(region: &str) -> Result<Endpoint, EndpointError> {
         Endpoint::for_region_with_env(region, |name| std::env::var(name).ok())
     }
 
@@ -145,26 +209,59 @@ impl Endpoint {
     /// for callers that keep their own configuration).
     ///
     /// The override may list several endpoints separated by commas, as the official SDKs
-    /// accept; the first is used.
+    /// accept; the first is used. An `http://` override for a host other than this machine
+    /// is refused ([`EndpointError::InsecureHttp`]): the signed request and any security
+    /// token would cross the network in clear. The client can allow it explicitly
+    /// (`MpcClientBuilder::allow_http`).
     pub fn for_region_with_env(
         region: &str,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Endpoint, ConfigError> {
+    ) -> Result<Endpoint, EndpointError> {
+        Endpoint::resolve_region(region, env, false)
+    }
+
+    /// [`Endpoint::for_region_with_env`], allowing a plain `http://` override when
+    /// `allow_http` is set.
+    pub(crate) fn resolve_region(
+        region: &str,
+        env: impl Fn(&str) -> Option<String>,
+        allow_http: bool,
+    ) -> Result<Endpoint, EndpointError> {
         let region = region.trim();
-        if let Some(value) = env(&region_env_var(region)) {
-            if let Some(first) = value.split(',').map(str::trim).find(|s| !s.is_empty()) {
-                return Endpoint::parse(first);
+        let variable = region_env_var(region);
+        let first = env(&variable).and_then(|value| {
+            let first = value.split(',').map(str::trim).find(|s| !s.is_empty());
+            first.map(str::to_owned)
+        });
+        if let Some(url) = first {
+            let endpoint = Endpoint::parse(&url)?;
+            if endpoint.scheme == Scheme::Http && !allow_http && !endpoint.is_loopback() {
+                return Err(EndpointError::InsecureHttp {
+                    region: region.to_owned(),
+                    variable,
+                });
             }
+            return Ok(endpoint);
         }
-        REGIONS
+        let (_, url) = REGIONS
             .iter()
             .find(|(r, _)| r.eq_ignore_ascii_case(region))
-            .map(|(_, url)| Endpoint::parse(url))
-            .unwrap_or_else(|| {
-                Err(ConfigError::UnknownRegion {
-                    region: region.to_owned(),
-                })
-            })
+            .ok_or_else(|| EndpointError::UnknownRegion {
+                region: region.to_owned(),
+            })?;
+        Ok(Endpoint::parse(url).expect("the region table holds valid https:// URLs"))
+    }
+
+    /// The host is this machine.
+    pub(crate) fn is_loopback(&self) -> bool {
+        is_loopback_host(self.host())
+    }
+
+    /// The host, without the port (an IPv6 address in brackets).
+    pub(crate) fn host(&self) -> &str {
+        split_host_port(&self.authority)
+            .expect("an endpoint's authority was split when it was parsed")
+            .0
     }
 
     /// The scheme.
@@ -185,10 +282,25 @@ impl fmt::Display for Endpoint {
 }
 
 impl std::str::FromStr for Endpoint {
-    type Err = ConfigError;
-    fn from_str(s: &str) -> Result<Endpoint, ConfigError> {
+    type Err = EndpointError;
+    fn from_str(s: &str) -> Result<Endpoint, EndpointError> {
         Endpoint::parse(s)
     }
+}
+
+/// `localhost` or a name under it, an address in `127.0.0.0/8`, or `::1` (in brackets or
+/// not).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let lower = bare.to_ascii_lowercase();
+    lower == "localhost"
+        || lower.ends_with(".localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Splits `host[:port]` (IPv6 in brackets); `None` when the brackets do not match.
@@ -248,7 +360,7 @@ mod tests {
         let err = Endpoint::for_region_with_env("mars-1", |_| None).unwrap_err();
         assert_eq!(
             err,
-            ConfigError::UnknownRegion {
+            EndpointError::UnknownRegion {
                 region: "mars-1".into()
             }
         );
@@ -293,12 +405,53 @@ mod tests {
             "https://é.example",
         ] {
             assert!(
-                matches!(
-                    Endpoint::parse(url),
-                    Err(ConfigError::InvalidEndpoint { .. })
-                ),
+                matches!(Endpoint::parse(url), Err(EndpointError::InvalidUrl { .. })),
                 "{url:?}"
             );
+        }
+    }
+
+    #[test]
+    fn without_a_scheme_this_machine_is_http_and_any_other_host_https() {
+        for (url, shown) in [
+            ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("127.1.2.3", "http://127.1.2.3"),
+            ("localhost:1", "http://localhost:1"),
+            ("LocalHost", "http://localhost"),
+            ("api.localhost:9", "http://api.localhost:9"),
+            ("[::1]:9000", "http://[::1]:9000"),
+            ("mpc.example.com:8443", "https://mpc.example.com:8443"),
+            ("10.0.0.1:80", "https://10.0.0.1:80"),
+            ("notlocalhost", "https://notlocalhost"),
+            ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),
+        ] {
+            assert_eq!(Endpoint::parse(url).unwrap().to_string(), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_plain_http_override_for_another_machine_is_refused_unless_allowed() {
+        let env = |value: &'static str| move |_: &str| Some(value.to_owned());
+        let err =
+            Endpoint::for_region_with_env("cn-north-4", env("http://mpc.example.com")).unwrap_err();
+        assert_eq!(
+            err,
+            EndpointError::InsecureHttp {
+                region: "cn-north-4".into(),
+                variable: "HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4".into()
+            }
+        );
+        assert!(err.to_string().contains("in clear"), "{err}");
+        let allowed =
+            Endpoint::resolve_region("cn-north-4", env("http://mpc.example.com"), true).unwrap();
+        assert_eq!(allowed.to_string(), "http://mpc.example.com");
+        for local in [
+            "http://127.0.0.1:8080",
+            "127.0.0.1:8080",
+            "http://localhost:1",
+        ] {
+            let e = Endpoint::for_region_with_env("cn-north-4", env(local)).unwrap();
+            assert_eq!(e.scheme(), Scheme::Http, "{local}");
         }
     }
 }

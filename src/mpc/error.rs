@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-use crate::sign::error::SignError;
+use crate::SignError;
+use crate::mpc::common::{ErrorCode, InvalidInput, Printable};
 
 /// Why an MPC call failed.
 ///
@@ -142,87 +143,6 @@ impl From<TransportError> for MpcError {
     }
 }
 
-/// An argument of the call that cannot be sent: which one, and why (its value is not shown).
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidInput {
-    /// The argument, e.g. `"task id"`.
-    pub field: &'static str,
-    /// What is wrong with it, e.g. `"is empty"`.
-    pub reason: &'static str,
-}
-
-impl InvalidInput {
-    pub(crate) fn new(field: &'static str, reason: &'static str) -> Self {
-        InvalidInput { field, reason }
-    }
-}
-
-impl fmt::Display for InvalidInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}: {}", self.field, self.reason)
-    }
-}
-
-impl std::error::Error for InvalidInput {}
-
-/// An error code the MPC API or its gateway documents, recognised without string matching.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// `MPC.10211`: the task does not exist (HTTP 403).
-    TaskNotFound,
-    /// `MPC.10202`: a request parameter is invalid (HTTP 400).
-    InvalidParameter,
-    /// `MPC.10203`: identity authentication failed (HTTP 401).
-    IdentityAuthenticationFailed,
-    /// `MPC.10212`: the operation failed (HTTP 403).
-    OperationFailed,
-    /// `MPC.10213`: the task is not in a final state (only Canceled, Completed or Failed
-    /// records can be deleted).
-    TaskNotFinal,
-    /// `APIGW.0301`: bad AK/SK signature, unknown AK, or expired signature (HTTP 401).
-    GatewayAuthenticationFailed,
-    /// `APIGW.0101`: the API does not exist at this endpoint (HTTP 404).
-    GatewayApiNotFound,
-    /// `APIG.0308`: throttled by the gateway.
-    GatewayThrottled,
-    /// Any other code.
-    Other,
-}
-
-impl ErrorCode {
-    /// The code for an `error_code` string.
-    pub fn from_code(code: &str) -> ErrorCode {
-        match code {
-            "MPC.10211" => ErrorCode::TaskNotFound,
-            "MPC.10202" => ErrorCode::InvalidParameter,
-            "MPC.10203" => ErrorCode::IdentityAuthenticationFailed,
-            "MPC.10212" => ErrorCode::OperationFailed,
-            "MPC.10213" => ErrorCode::TaskNotFinal,
-            "APIGW.0301" => ErrorCode::GatewayAuthenticationFailed,
-            "APIGW.0101" => ErrorCode::GatewayApiNotFound,
-            "APIG.0308" => ErrorCode::GatewayThrottled,
-            _ => ErrorCode::Other,
-        }
-    }
-
-    /// The `error_code` string of a known code (`None` for [`ErrorCode::Other`]).
-    pub fn as_str(self) -> Option<&'static str> {
-        Some(match self {
-            ErrorCode::TaskNotFound => "MPC.10211",
-            ErrorCode::InvalidParameter => "MPC.10202",
-            ErrorCode::IdentityAuthenticationFailed => "MPC.10203",
-            ErrorCode::OperationFailed => "MPC.10212",
-            ErrorCode::TaskNotFinal => "MPC.10213",
-            ErrorCode::GatewayAuthenticationFailed => "APIGW.0301",
-            ErrorCode::GatewayApiNotFound => "APIGW.0101",
-            ErrorCode::GatewayThrottled => "APIG.0308",
-            ErrorCode::Other => return None,
-        })
-    }
-}
-
 /// An error answer of the API: HTTP status, `error_code`, `error_msg`, request id.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,7 +151,8 @@ pub struct ApiError {
     pub status: u16,
     /// The `error_code` of the body, e.g. `MPC.10211`.
     pub error_code: String,
-    /// The `error_msg` of the body, e.g. `The task does not exist.`.
+    /// The `error_msg` of the body, e.g. `The task does not exist.` (empty when the body
+    /// has none).
     pub error_msg: String,
     /// The `X-Request-Id` response header (or the body's `request_id` when the header is
     /// missing).
@@ -240,7 +161,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An API error; a security token quoted in `error_msg` is redacted.
-    pub fn new(
+    pub(crate) fn new(
         status: u16,
         error_code: impl Into<String>,
         error_msg: impl Into<String>,
@@ -307,7 +228,7 @@ pub const SNIPPET_CHARS: usize = 256;
 impl UnexpectedResponse {
     /// An unexpected answer; `body` is what was read of the body, `truncated` whether more
     /// was left unread.
-    pub fn new(
+    pub(crate) fn new(
         status: u16,
         request_id: Option<String>,
         content_type: Option<String>,
@@ -365,7 +286,10 @@ pub enum TransportErrorKind {
     /// The connection failed after it was made (reset, closed before the answer): the
     /// server may have acted on the request.
     Io,
-    /// The TLS handshake failed.
+    /// The server's TLS certificate was refused (not trusted, expired, or for another
+    /// host). The request was not sent; trying again would meet the same certificate.
+    Certificate,
+    /// The TLS handshake failed for another reason.
     Tls,
     /// The proxy could not be used.
     Proxy,
@@ -385,7 +309,8 @@ pub struct TransportError {
 
 impl TransportError {
     /// A transport error of `kind`, with a message and the underlying error.
-    pub fn new(
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn new(
         kind: TransportErrorKind,
         message: impl Into<String>,
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -407,7 +332,10 @@ impl TransportError {
     pub fn may_have_been_processed(&self) -> bool {
         !matches!(
             self.kind,
-            TransportErrorKind::Connect | TransportErrorKind::Tls | TransportErrorKind::Proxy
+            TransportErrorKind::Connect
+                | TransportErrorKind::Certificate
+                | TransportErrorKind::Tls
+                | TransportErrorKind::Proxy
         )
     }
 }
@@ -418,6 +346,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "cannot connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Certificate => "the server's TLS certificate was refused",
             TransportErrorKind::Tls => "TLS failed",
             TransportErrorKind::Proxy => "proxy failed",
             TransportErrorKind::Protocol => "invalid HTTP answer",
@@ -436,97 +365,6 @@ impl std::error::Error for TransportError {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
-
-/// Why a client could not be configured.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigError {
-    /// The region is not in the endpoint table and no
-    /// `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` variable names its endpoint.
-    UnknownRegion {
-        /// The region asked for.
-        region: String,
-    },
-    /// The endpoint URL cannot be used.
-    InvalidEndpoint {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// Neither a region nor an endpoint was given.
-    MissingEndpoint,
-    /// No credentials (AK/SK or IAM token) were given.
-    MissingCredentials,
-    /// No project id was given.
-    MissingProjectId,
-    /// The project id cannot be sent.
-    InvalidProjectId {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The credentials cannot sign.
-    InvalidCredentials(SignError),
-    /// The IAM token cannot be sent as a header value.
-    InvalidToken,
-    /// A timeout or retry setting is out of range.
-    InvalidSetting {
-        /// Which setting and why.
-        reason: &'static str,
-    },
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::UnknownRegion { region } => write!(
-                f,
-                "unknown MPC region \"{}\" (known: {}; or set {} or give an endpoint URL)",
-                Printable(region),
-                crate::mpc::endpoint::REGIONS
-                    .iter()
-                    .map(|(r, _)| *r)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                crate::mpc::endpoint::region_env_var(region)
-            ),
-            ConfigError::InvalidEndpoint { reason } => write!(f, "invalid endpoint: {reason}"),
-            ConfigError::MissingEndpoint => f.write_str("no region or endpoint given"),
-            ConfigError::MissingCredentials => f.write_str("no credentials given"),
-            ConfigError::MissingProjectId => f.write_str("no project id given"),
-            ConfigError::InvalidProjectId { reason } => write!(f, "invalid project id: {reason}"),
-            ConfigError::InvalidCredentials(e) => write!(f, "invalid credentials: {e}"),
-            ConfigError::InvalidToken => {
-                f.write_str("invalid IAM token: empty or not a valid header value")
-            }
-            ConfigError::InvalidSetting { reason } => f.write_str(reason),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ConfigError::InvalidCredentials(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-/// Shows text from the network with control characters escaped, so that it cannot move
-/// the cursor of the terminal it is printed on.
-pub(crate) struct Printable<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Printable<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                fmt::Write::write_char(f, c)?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -558,23 +396,6 @@ pub(crate) fn redact_security_token(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn known_codes_round_trip() {
-        for code in [
-            "MPC.10211",
-            "MPC.10202",
-            "MPC.10203",
-            "MPC.10212",
-            "MPC.10213",
-            "APIGW.0301",
-            "APIGW.0101",
-            "APIG.0308",
-        ] {
-            assert_eq!(ErrorCode::from_code(code).as_str(), Some(code));
-        }
-        assert_eq!(ErrorCode::from_code("mpc.10211"), ErrorCode::Other);
-    }
 
     #[test]
     fn a_security_token_quoted_by_the_gateway_is_redacted() {

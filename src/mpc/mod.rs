@@ -1,21 +1,25 @@
-//! Media Processing Center (MPC): the delete-packaging-task-records call (DeleteRemuxTask).
+//! Media Processing Center (MPC): the packaging task (remux) calls, as sans-IO models and a
+//! blocking client.
 //!
-//! The call model is sans-IO and always available: what the call sends
-//! ([`DeleteRemuxTask`]), where it goes ([`Endpoint`], [`REGIONS`]), what its answers mean
-//! ([`DeleteOutcome`], [`MpcError`]), when to retry ([`RetryPolicy`]) and how to read the
-//! gateway's clock ([`skew_from_expired_message`]). With the `blocking` feature (on by
-//! default), [`MpcClient`] sends it over `ureq`.
+//! - What every call shares: [`ProjectId`], [`ErrorCode`], [`InvalidInput`],
+//!   [`USER_AGENT`], the limits.
+//! - [`Call`]: what a call sends and what its answers mean, one type per call:
+//!   [`DeleteRemuxTask`] (answers [`DeleteOutcome`]).
+//! - [`Endpoint`]: where calls go ([`REGIONS`], or a URL).
+//! - [`MpcError`]: why a call failed, as types to match on.
+//! - [`MpcClient`] (feature `blocking`, on by default): sends any [`Call`] over `ureq`,
+//!   each attempt signed afresh, retried as the [`RetryPolicy`] says.
 //!
 //! ```no_run
 //! # #[cfg(feature = "blocking")] {
-//! use huaweicloud_aksk::loader;
+//! use huaweicloud_aksk::loader::Loader;
 //! use huaweicloud_aksk::mpc::MpcClient;
 //!
 //! // Credentials and project id from HUAWEICLOUD_SDK_* or ~/.huaweicloud/credentials.
-//! let (credentials, project_id) = loader::load_credentials()?;
+//! let loaded = Loader::new().load()?;
 //! let client = MpcClient::builder()
-//!     .credentials(credentials)
-//!     .project_id(project_id.unwrap_or_default())
+//!     .credentials(loaded.credentials)
+//!     .project_id(loaded.project_id.ok_or("no project id")?)
 //!     .region("cn-north-4")
 //!     .build()?;
 //! let outcome = client.delete_remux_task("100211")?;
@@ -23,28 +27,40 @@
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Where things are
+//! Adding a call is one file beside `delete_remux_task.rs` implementing [`Call`], its
+//! re-export here, and, for a shortcut, one method on [`MpcClient`]. The whole retry policy
+//! (done, sign again, retry after a wait, fail) is `retry.rs`.
 
+mod call;
 #[cfg(feature = "blocking")]
 mod client;
+mod common;
 mod delete_remux_task;
 mod endpoint;
 mod error;
-mod json;
+#[cfg(feature = "blocking")]
+mod proxy;
+// The policy is sans-IO and tested on its own; only the blocking client acts on it.
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod retry;
+#[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod skew;
 mod trace;
 
+pub use call::{Answer, Call};
 #[cfg(feature = "blocking")]
-pub use client::{DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient, MpcClientBuilder};
-pub use delete_remux_task::{
-    DeleteOutcome, DeleteRemuxTask, MAX_BODY_BYTES, MAX_ID_BYTES, USER_AGENT, check_id,
-    check_project_id,
+pub use client::{
+    ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient, MpcClientBuilder,
 };
-pub use endpoint::{Endpoint, REGIONS, Scheme, region_env_var};
+pub use common::{
+    ErrorCode, InvalidInput, InvalidReason, MAX_BODY_BYTES, MAX_ID_BYTES, ProjectId, USER_AGENT,
+};
+pub use delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
+pub use endpoint::{Endpoint, EndpointError, REGIONS, Scheme, region_env_var};
 pub use error::{
-    ApiError, ConfigError, ErrorCode, InvalidInput, MpcError, SNIPPET_CHARS, TransportError,
-    TransportErrorKind, UnexpectedResponse,
+    ApiError, MpcError, SNIPPET_CHARS, TransportError, TransportErrorKind, UnexpectedResponse,
 };
-pub use retry::{DEFAULT_MAX_ATTEMPTS, RetryPolicy, parse_retry_after};
-pub use skew::{DATE_SKEW_THRESHOLD, skew_from_date_header, skew_from_expired_message};
-pub use trace::{Event, redacted_request, response_summary};
+pub use retry::{DEFAULT_MAX_ATTEMPTS, RetryPolicy};
+pub use trace::Event;

@@ -3,14 +3,14 @@
 //! The gateway refuses a signature dated more than 15 minutes from its own clock, with
 //! 401 `APIGW.0301` and a message such as `... signature expired, signature
 //! time:20261128T043500Z, server time:20261128T053512Z`. None of the official SDKs act on
-//! it; the client of this crate corrects its signing time once and signs again.
+//! it; the retry policy (`retry.rs`) corrects the signing time once and signs again.
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
-use crate::sign::date::SdkDate;
+use crate::SdkDate;
 
 /// A `Date` response header further than this from the local clock counts as skew.
-pub const DATE_SKEW_THRESHOLD: TimeDelta = TimeDelta::minutes(5);
+pub(crate) const DATE_SKEW_THRESHOLD: TimeDelta = TimeDelta::minutes(5);
 
 /// How far the server's clock is ahead of the signature's time (negative when behind),
 /// read from an `APIGW.0301` "signature expired" message; `None` when the message does
@@ -18,16 +18,7 @@ pub const DATE_SKEW_THRESHOLD: TimeDelta = TimeDelta::minutes(5);
 ///
 /// Lenient about the form of the times: `20261128T043500Z`, the same without `Z`,
 /// RFC 3339, or `2026-11-28 04:35:00`.
-///
-/// ```
-/// use chrono::TimeDelta;
-/// use huaweicloud_aksk::mpc::skew_from_expired_message;
-///
-/// let msg = "Incorrect IAM authentication information: verify aksk signature fail, \
-///            signature expired, signature time:20261128T043500Z, server time:20261128T053512Z";
-/// assert_eq!(skew_from_expired_message(msg), Some(TimeDelta::seconds(3612)));
-/// ```
-pub fn skew_from_expired_message(message: &str) -> Option<TimeDelta> {
+pub(crate) fn skew_from_expired_message(message: &str) -> Option<TimeDelta> {
     let lower = message.to_ascii_lowercase();
     if !lower.contains("expired") {
         return None;
@@ -40,7 +31,7 @@ pub fn skew_from_expired_message(message: &str) -> Option<TimeDelta> {
 /// How far the server's clock is ahead of `local_now`, from a `Date` response header
 /// (`Sat, 28 Nov 2026 04:35:00 GMT`), when it is more than [`DATE_SKEW_THRESHOLD`] off;
 /// `None` when it is closer or cannot be parsed.
-pub fn skew_from_date_header(date: &str, local_now: DateTime<Utc>) -> Option<TimeDelta> {
+pub(crate) fn skew_from_date_header(date: &str, local_now: DateTime<Utc>) -> Option<TimeDelta> {
     let server = DateTime::parse_from_rfc2822(date.trim())
         .ok()?
         .with_timezone(&Utc);

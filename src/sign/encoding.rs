@@ -8,13 +8,15 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, percent_encode};
 
 /// Every byte except the unreserved characters of RFC 3986.
+#[cfg_attr(not(feature = "mpc"), allow(dead_code))]
 pub(crate) const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
 
-/// Appends `bytes`, percent-encoded, to `out`.
+/// Appends `bytes`, percent-encoded, to `out` (the MPC calls' paths and queries).
+#[cfg_attr(not(feature = "mpc"), allow(dead_code))]
 #[inline]
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8]) {
     for chunk in percent_encode(bytes, ENCODE_SET) {

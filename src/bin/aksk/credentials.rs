@@ -2,11 +2,9 @@
 //! profile file (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`).
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader;
+use huaweicloud_aksk::loader::{LoadError, Loader};
 
 /// The credentials to sign with; the error names where they were looked for.
-pub(crate) fn load() -> Result<Credentials, String> {
-    loader::load_credentials()
-        .map(|(credentials, _project_id)| credentials)
-        .map_err(|e| e.to_string())
+pub(crate) fn load() -> Result<Credentials, LoadError> {
+    Loader::new().load().map(|loaded| loaded.credentials)
 }

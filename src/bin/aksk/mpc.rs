@@ -10,7 +10,7 @@ use std::time::Duration;
 use huaweicloud_aksk::Credentials;
 use huaweicloud_aksk::loader::Loader;
 use huaweicloud_aksk::mpc::{
-    DeleteOutcome, Event, MpcClient, MpcError, redacted_request, response_summary,
+    DEFAULT_CONNECT_TIMEOUT, DeleteOutcome, Event, MpcClient, MpcError, RetryPolicy,
 };
 use huaweicloud_aksk::server::LocalEndpoint;
 
@@ -35,9 +35,15 @@ pub(crate) struct DeleteArgs {
     /// override the endpoint of a region).
     #[arg(long, value_name = "REGION", conflicts_with_all = ["endpoint", "local"])]
     region: Option<String>,
-    /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either).
+    /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either;
+    /// without a scheme, http for this machine and https for any other host).
     #[arg(long, value_name = "URL", conflicts_with = "local")]
     endpoint: Option<String>,
+    /// Allow a plain http:// endpoint from HUAWEICLOUD_SDK_REGION_MPC_* for another
+    /// machine (the signed request and any security token then cross the network in
+    /// clear).
+    #[arg(long, conflicts_with = "local")]
+    allow_http: bool,
     /// Retries after the first attempt (on connection failures, timeouts, 429 and 5xx).
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(0..=20))]
@@ -108,7 +114,8 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
         };
         builder = builder
             .credentials(loaded.credentials)
-            .project_id(project_id);
+            .project_id(project_id)
+            .allow_http(args.allow_http);
         builder = match (&args.region, &args.endpoint) {
             (Some(region), _) => builder.region(region),
             (None, Some(url)) => builder.endpoint(url),
@@ -124,9 +131,9 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
         let total = Duration::from_secs_f64(secs);
         builder = builder
             .call_timeout(total)
-            .connect_timeout(total.min(huaweicloud_aksk::mpc::DEFAULT_CONNECT_TIMEOUT))
+            .connect_timeout(total.min(DEFAULT_CONNECT_TIMEOUT))
             .retry_policy(
-                huaweicloud_aksk::mpc::RetryPolicy::new()
+                RetryPolicy::new()
                     .with_max_attempts(args.retries.saturating_add(1))
                     .with_total_time(total),
             );
@@ -189,51 +196,10 @@ fn report(
     }
 }
 
-/// `-v`: the exchange on stderr, curl style (`>` sent, `<` received, `*` the client).
+/// `-v`: the exchange on stderr, curl style (`>` sent, `<` received, `*` the client),
+/// credentials redacted.
 fn print_event(event: &Event<'_>) {
-    let mut err = std::io::stderr().lock();
-    let prefixed = |err: &mut std::io::StderrLock<'_>, prefix: &str, text: &str| {
-        for line in text.lines() {
-            let _ = writeln!(err, "{prefix} {line}");
-        }
-    };
-    match event {
-        Event::Sending { attempt, request } => {
-            let _ = writeln!(err, "* attempt {attempt}: {}", request.uri());
-            prefixed(&mut err, ">", &redacted_request(request).to_string());
-        }
-        Event::Received {
-            status,
-            headers,
-            body,
-            ..
-        } => prefixed(
-            &mut err,
-            "<",
-            &response_summary(*status, headers, body).to_string(),
-        ),
-        Event::Failed { attempt, error } => {
-            let _ = writeln!(err, "* attempt {attempt} failed: {error}");
-        }
-        Event::Retrying {
-            next_attempt,
-            delay,
-        } => {
-            let _ = writeln!(
-                err,
-                "* attempt {next_attempt} in {:.3} s",
-                delay.as_secs_f64()
-            );
-        }
-        Event::ClockCorrected { offset } => {
-            let _ = writeln!(
-                err,
-                "* the gateway's clock is {:+} s from the local one: signatures are dated accordingly",
-                offset.num_seconds()
-            );
-        }
-        _ => {}
-    }
+    let _ = write!(std::io::stderr().lock(), "{event}");
 }
 
 /// Text from the network or the command line, with control characters escaped.

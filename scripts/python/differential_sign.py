@@ -2,8 +2,9 @@
 """Sign many requests with the official Huawei Cloud Python SDK, recording every stage.
 
 The official side of the differential test (``tests/differential.rs``): one process signs a
-whole batch, so that thousands of requests take seconds. Reads JSON lines on stdin, one request
-each, and writes one JSON line per request on stdout, in the same order.
+whole batch rather than one process per request (starting Python and importing the SDK costs
+far more than a signature). Reads JSON lines on stdin, one request each, and writes one JSON
+line per request on stdout, in the same order.
 
 A request::
 

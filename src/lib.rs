@@ -55,12 +55,10 @@ mod sign;
 pub mod vectors;
 pub mod verify;
 
-pub use sign::algorithm::{Algorithm, UnknownAlgorithm};
-pub use sign::credentials::{Credentials, SecretString};
-pub use sign::date::SdkDate;
-pub use sign::error::SignError;
-pub use sign::request::{Payload, SignableRequest};
-pub use sign::signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};
+pub use sign::{
+    Algorithm, Credentials, Payload, SdkDate, SecretString, SignError, SignableRequest, Signed,
+    Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,
+};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

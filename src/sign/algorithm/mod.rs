@@ -1,0 +1,335 @@
+//! The signing algorithms of the official SDKs. Everything that differs between them lives
+//! here and in one file per algorithm: the name, the hash, the content-hash header, the
+//! `Authorization` form, the key and how it is derived, signing and verifying.
+//!
+//! Adding an algorithm is a variant of [`Algorithm`], one of [`SigningKey`], and a file that
+//! gives its [`Scheme`] and its key type.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::sign::credentials::Credentials;
+use crate::sign::crypto::{Hash, HexSignature, ct_eq};
+use crate::sign::date::SdkDate;
+use crate::sign::error::SignError;
+
+#[cfg(feature = "ecdsa")]
+mod ecdsa_p256;
+mod sdk_hmac_sha256;
+#[cfg(feature = "sm3")]
+mod sdk_hmac_sm3;
+#[cfg(feature = "ecdsa")]
+mod sm2_sm3;
+mod v11_hmac_sha256;
+
+/// A signing algorithm, named by the token that starts `Authorization`.
+///
+/// ```
+/// use huaweicloud_aksk::Algorithm;
+///
+/// let alg: Algorithm = "V11-HMAC-SHA256".parse().unwrap();
+/// assert_eq!(alg, Algorithm::V11HmacSha256);
+/// assert_eq!(Algorithm::default().name(), "SDK-HMAC-SHA256");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Algorithm {
+    /// `SDK-HMAC-SHA256`, the default: HMAC-SHA256 under the secret key.
+    #[default]
+    SdkHmacSha256,
+    /// `V11-HMAC-SHA256`: HMAC-SHA256 under a key derived per day, region and service
+    /// (HKDF-SHA256); needs a region and a service.
+    V11HmacSha256,
+    /// `SDK-HMAC-SM3`: SM3 in place of SHA-256 everywhere (feature `sm3`).
+    SdkHmacSm3,
+    /// `SDK-ECDSA-P256-SHA256`: ECDSA on P-256 with a key derived from the AK/SK
+    /// (feature `ecdsa`).
+    SdkEcdsaP256Sha256,
+    /// `SDK-SM2-SM3`: SM2 signatures with a key derived from the AK/SK (feature `ecdsa`).
+    SdkSm2Sm3,
+}
+
+impl Algorithm {
+    /// Every algorithm, in the order above.
+    pub const ALL: [Algorithm; 5] = [
+        Algorithm::SdkHmacSha256,
+        Algorithm::V11HmacSha256,
+        Algorithm::SdkHmacSm3,
+        Algorithm::SdkEcdsaP256Sha256,
+        Algorithm::SdkSm2Sm3,
+    ];
+
+    /// The name, as it starts `Authorization` and the string to sign.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::SdkHmacSha256 => "SDK-HMAC-SHA256",
+            Algorithm::V11HmacSha256 => "V11-HMAC-SHA256",
+            Algorithm::SdkHmacSm3 => "SDK-HMAC-SM3",
+            Algorithm::SdkEcdsaP256Sha256 => "SDK-ECDSA-P256-SHA256",
+            Algorithm::SdkSm2Sm3 => "SDK-SM2-SM3",
+        }
+    }
+
+    /// Whether this build of the crate can sign with it (SM3 needs the `sm3` feature, the
+    /// elliptic-curve algorithms the `ecdsa` feature).
+    pub fn is_available(self) -> bool {
+        self.scheme().is_ok()
+    }
+
+    /// What the algorithm does, when this build has it.
+    pub(crate) fn scheme(self) -> Result<&'static Scheme, SignError> {
+        match self {
+            Algorithm::SdkHmacSha256 => Ok(&sdk_hmac_sha256::SCHEME),
+            Algorithm::V11HmacSha256 => Ok(&v11_hmac_sha256::SCHEME),
+            #[cfg(feature = "sm3")]
+            Algorithm::SdkHmacSm3 => Ok(&sdk_hmac_sm3::SCHEME),
+            #[cfg(feature = "ecdsa")]
+            Algorithm::SdkEcdsaP256Sha256 => Ok(&ecdsa_p256::SCHEME),
+            #[cfg(feature = "ecdsa")]
+            Algorithm::SdkSm2Sm3 => Ok(&sm2_sm3::SCHEME),
+            #[allow(unreachable_patterns)]
+            missing => Err(SignError::UnsupportedAlgorithm {
+                name: missing.name(),
+            }),
+        }
+    }
+
+    /// The place of the algorithm in [`Algorithm::ALL`].
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An algorithm name that is not one of [`Algorithm::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAlgorithm;
+
+impl fmt::Display for UnknownAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "unknown signing algorithm (expected SDK-HMAC-SHA256, V11-HMAC-SHA256, SDK-HMAC-SM3, \
+             SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3)",
+        )
+    }
+}
+
+impl std::error::Error for UnknownAlgorithm {}
+
+impl std::str::FromStr for Algorithm {
+    type Err = UnknownAlgorithm;
+    fn from_str(s: &str) -> Result<Self, UnknownAlgorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or(UnknownAlgorithm)
+    }
+}
+
+/// How an algorithm's signature is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureForm {
+    /// 64 lower-case hex digits (an HMAC).
+    Hex64,
+    /// Lower-case hex of a DER `SEQUENCE { r, s }` of a 256-bit curve (8 to 72 bytes).
+    DerHex,
+}
+
+/// Everything about an algorithm but its key (docs/SIGNING.md §3).
+#[derive(Debug)]
+pub(crate) struct Scheme {
+    pub(crate) algorithm: Algorithm,
+    /// The hash of the canonical request and of the body.
+    pub(crate) hash: Hash,
+    /// The header that carries a precomputed payload hash, lower case.
+    pub(crate) content_header: &'static str,
+    /// The same header as the signer adds it.
+    pub(crate) content_header_name: &'static str,
+    /// Headers a verifier refuses to see signed with this algorithm (another hash's
+    /// content-hash header).
+    pub(crate) refused_signed: &'static [&'static str],
+    /// Is the key scoped to a day, a region and a service? Then the string to sign has
+    /// the scope as its third line, and `Authorization` starts
+    /// `NAME Credential=AK/YYYYMMDD/region/service` rather than `NAME Access=AK`.
+    pub(crate) scoped: bool,
+    pub(crate) signature: SignatureForm,
+    /// Prepares the key from the credentials.
+    prepare: fn(&Credentials) -> Result<SigningKey, SignError>,
+}
+
+impl Scheme {
+    /// Writes the string to sign of `canonical` at `date` into `out` (docs/SIGNING.md §5):
+    /// the name, the date, for a scoped algorithm `YYYYMMDD/region/service`, and the hex
+    /// hash of the canonical request. Gives where the scope is in `out` (empty when not
+    /// scoped).
+    pub(crate) fn write_string_to_sign(
+        &self,
+        canonical: &[u8],
+        date: SdkDate,
+        scope: Option<(&str, &str)>,
+        out: &mut Vec<u8>,
+    ) -> std::ops::Range<usize> {
+        out.clear();
+        out.extend_from_slice(self.algorithm.name().as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(date.as_bytes());
+        out.push(b'\n');
+        let mut range = out.len()..out.len();
+        if self.scoped {
+            if let Some((region, service)) = scope {
+                out.extend_from_slice(date.day().as_bytes());
+                out.push(b'/');
+                out.extend_from_slice(region.as_bytes());
+                out.push(b'/');
+                out.extend_from_slice(service.as_bytes());
+            }
+            range.end = out.len();
+            out.push(b'\n');
+        }
+        out.extend_from_slice(&crate::sign::crypto::hex32(&self.hash.digest(canonical)));
+        range
+    }
+
+    /// Writes `Authorization` into `out`.
+    pub(crate) fn write_authorization(
+        &self,
+        access_key: &str,
+        scope: &str,
+        signed_headers: &str,
+        signature: &str,
+        out: &mut String,
+    ) {
+        out.clear();
+        out.push_str(self.algorithm.name());
+        if self.scoped {
+            out.push_str(" Credential=");
+            out.push_str(access_key);
+            out.push('/');
+            out.push_str(scope);
+        } else {
+            out.push_str(" Access=");
+            out.push_str(access_key);
+        }
+        out.push_str(", SignedHeaders=");
+        out.push_str(signed_headers);
+        out.push_str(", Signature=");
+        out.push_str(signature);
+    }
+}
+
+/// What each algorithm's key does.
+pub(crate) trait Key {
+    /// The signature of `string_to_sign`; `scope` is `YYYYMMDD/region/service` for a
+    /// scoped algorithm, empty otherwise.
+    fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature;
+
+    /// Is `signature` (hex, as in `Authorization`) a signature of `string_to_sign`?
+    fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
+        ct_eq(
+            self.sign(string_to_sign, scope).as_str().as_bytes(),
+            signature.as_bytes(),
+        )
+    }
+}
+
+/// A key prepared from credentials for one algorithm, once: the HMAC pad states, the
+/// first step of the V11 key derivation, the elliptic-curve key pair.
+#[derive(Clone)]
+pub(crate) enum SigningKey {
+    SdkHmacSha256(sdk_hmac_sha256::HmacKey),
+    V11HmacSha256(v11_hmac_sha256::ScopedKey),
+    #[cfg(feature = "sm3")]
+    SdkHmacSm3(sdk_hmac_sm3::HmacSm3Key),
+    #[cfg(feature = "ecdsa")]
+    SdkEcdsaP256Sha256(ecdsa_p256::P256Key),
+    #[cfg(feature = "ecdsa")]
+    SdkSm2Sm3(sm2_sm3::Sm2Key),
+}
+
+impl SigningKey {
+    fn key(&self) -> &dyn Key {
+        match self {
+            SigningKey::SdkHmacSha256(k) => k,
+            SigningKey::V11HmacSha256(k) => k,
+            #[cfg(feature = "sm3")]
+            SigningKey::SdkHmacSm3(k) => k,
+            #[cfg(feature = "ecdsa")]
+            SigningKey::SdkEcdsaP256Sha256(k) => k,
+            #[cfg(feature = "ecdsa")]
+            SigningKey::SdkSm2Sm3(k) => k,
+        }
+    }
+
+    /// See [`Key::sign`].
+    #[inline]
+    pub(crate) fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature {
+        self.key().sign(string_to_sign, scope)
+    }
+
+    /// See [`Key::verify`].
+    pub(crate) fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
+        self.key().verify(string_to_sign, scope, signature)
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
+
+/// The keys of one set of credentials, each prepared on first use and kept: a signer's
+/// own algorithm is prepared when the signer is built, any other when a verifier first
+/// meets it for these credentials. `&self` suffices, and no lock is taken once prepared.
+#[derive(Clone, Default)]
+pub(crate) struct PreparedKeys {
+    slots: [OnceLock<Result<SigningKey, SignError>>; Algorithm::ALL.len()],
+}
+
+impl PreparedKeys {
+    /// The key of `algorithm` for `credentials` (always the same credentials for one
+    /// `PreparedKeys`), prepared now if it was not yet.
+    #[inline]
+    pub(crate) fn get(
+        &self,
+        algorithm: Algorithm,
+        credentials: &Credentials,
+    ) -> Result<&SigningKey, SignError> {
+        let slot = &self.slots[algorithm.index()];
+        slot.get_or_init(|| (algorithm.scheme()?.prepare)(credentials))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl fmt::Debug for PreparedKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PreparedKeys(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in Algorithm::ALL {
+            assert_eq!(a.name().parse::<Algorithm>(), Ok(a));
+            assert_eq!(Algorithm::ALL[a.index()], a);
+            if let Ok(scheme) = a.scheme() {
+                assert_eq!(scheme.algorithm, a);
+            }
+        }
+        assert_eq!(
+            "sdk-hmac-sm3".parse::<Algorithm>(),
+            Ok(Algorithm::SdkHmacSm3)
+        );
+        assert!("HMAC".parse::<Algorithm>().is_err());
+    }
+}

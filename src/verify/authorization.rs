@@ -75,14 +75,13 @@ impl<'a> Authorization<'a> {
             });
         };
         let (name, rest) = (&value[..space], &value[space + 1..]);
-        let scheme = Algorithm::ALL
+        let (algorithm, scheme) = Algorithm::ALL
             .into_iter()
             .find(|a| same_bytes(a.name().as_bytes(), name.as_bytes()))
-            .and_then(|a| a.scheme().ok())
+            .and_then(|a| Some((a, a.scheme().ok()?)))
             .ok_or_else(|| VerifyError::UnsupportedAlgorithm {
                 algorithm: echo(name),
             })?;
-        let algorithm = scheme.algorithm;
         let separated =
             || malformed("expected Access=, SignedHeaders= and Signature= separated by \", \"");
 

@@ -4,25 +4,21 @@
 
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 
-use crate::sign::algorithm::{Algorithm, Key, Scheme, SignatureForm, SigningKey};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::ec::{decode_hex, derive_secret, hex_literal};
 use crate::sign::crypto::{Hash, HexSignature};
 use crate::sign::error::SignError;
 
+/// What the algorithm is, apart from its key.
 pub(crate) static SCHEME: Scheme = Scheme {
-    algorithm: Algorithm::SdkEcdsaP256Sha256,
+    name: "SDK-ECDSA-P256-SHA256",
     hash: Hash::Sha256,
     content_header: "x-sdk-content-sha256",
     content_header_name: "X-Sdk-Content-Sha256",
     refused_signed: &["x-sdk-content-sm3"],
     scoped: false,
     signature: SignatureForm::DerHex,
-    prepare: |credentials| {
-        Ok(SigningKey::SdkEcdsaP256Sha256(P256Key::derive(
-            credentials,
-        )?))
-    },
 };
 
 /// n - 2 of P-256, big-endian.
@@ -36,7 +32,7 @@ pub(crate) struct P256Key(p256::ecdsa::SigningKey);
 impl P256Key {
     pub(crate) fn derive(credentials: &Credentials) -> Result<Self, SignError> {
         let d = derive_secret(
-            SCHEME.algorithm.name(),
+            SCHEME.name,
             SCHEME.hash,
             credentials.access_key(),
             credentials.secret_key().expose(),

@@ -2,25 +2,27 @@
 //! here and in one file per algorithm: the name, the hash, the content-hash header, the
 //! `Authorization` form, the key and how it is derived, signing and verifying.
 //!
-//! Adding an algorithm is a variant of [`Algorithm`], one of [`SigningKey`], and a file that
-//! gives its [`Scheme`] and its key type.
+//! Adding an algorithm is a variant of [`Algorithm`] and of [`SigningKey`] (with an arm in
+//! each `match` of this file), and a file that gives its [`Scheme`] and its key type.
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use crate::sign::credentials::Credentials;
-use crate::sign::crypto::{Hash, HexSignature, ct_eq};
-use crate::sign::date::SdkDate;
+use crate::sign::crypto::HexSignature;
 use crate::sign::error::SignError;
 
 #[cfg(feature = "ecdsa")]
 mod ecdsa_p256;
+mod scheme;
 mod sdk_hmac_sha256;
 #[cfg(feature = "sm3")]
 mod sdk_hmac_sm3;
 #[cfg(feature = "ecdsa")]
 mod sm2_sm3;
 mod v11_hmac_sha256;
+
+pub(crate) use scheme::{Key, Scheme, SignatureForm};
 
 /// A signing algorithm, named by the token that starts `Authorization`.
 ///
@@ -131,112 +133,6 @@ impl std::str::FromStr for Algorithm {
     }
 }
 
-/// How an algorithm's signature is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SignatureForm {
-    /// 64 lower-case hex digits (an HMAC).
-    Hex64,
-    /// Lower-case hex of a DER `SEQUENCE { r, s }` of a 256-bit curve (8 to 72 bytes).
-    DerHex,
-}
-
-/// Everything about an algorithm but its key (docs/SIGNING.md §3).
-#[derive(Debug)]
-pub(crate) struct Scheme {
-    pub(crate) algorithm: Algorithm,
-    /// The hash of the canonical request and of the body.
-    pub(crate) hash: Hash,
-    /// The header that carries a precomputed payload hash, lower case.
-    pub(crate) content_header: &'static str,
-    /// The same header as the signer adds it.
-    pub(crate) content_header_name: &'static str,
-    /// Headers a verifier refuses to see signed with this algorithm (another hash's
-    /// content-hash header).
-    pub(crate) refused_signed: &'static [&'static str],
-    /// Is the key scoped to a day, a region and a service? Then the string to sign has
-    /// the scope as its third line, and `Authorization` starts
-    /// `NAME Credential=AK/YYYYMMDD/region/service` rather than `NAME Access=AK`.
-    pub(crate) scoped: bool,
-    pub(crate) signature: SignatureForm,
-    /// Prepares the key from the credentials.
-    prepare: fn(&Credentials) -> Result<SigningKey, SignError>,
-}
-
-impl Scheme {
-    /// Writes the string to sign of `canonical` at `date` into `out` (docs/SIGNING.md §5):
-    /// the name, the date, for a scoped algorithm `YYYYMMDD/region/service`, and the hex
-    /// hash of the canonical request. Gives where the scope is in `out` (empty when not
-    /// scoped).
-    pub(crate) fn write_string_to_sign(
-        &self,
-        canonical: &[u8],
-        date: SdkDate,
-        scope: Option<(&str, &str)>,
-        out: &mut Vec<u8>,
-    ) -> std::ops::Range<usize> {
-        out.clear();
-        out.extend_from_slice(self.algorithm.name().as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(date.as_bytes());
-        out.push(b'\n');
-        let mut range = out.len()..out.len();
-        if self.scoped {
-            if let Some((region, service)) = scope {
-                out.extend_from_slice(date.day().as_bytes());
-                out.push(b'/');
-                out.extend_from_slice(region.as_bytes());
-                out.push(b'/');
-                out.extend_from_slice(service.as_bytes());
-            }
-            range.end = out.len();
-            out.push(b'\n');
-        }
-        out.extend_from_slice(&crate::sign::crypto::hex32(&self.hash.digest(canonical)));
-        range
-    }
-
-    /// Writes `Authorization` into `out`.
-    pub(crate) fn write_authorization(
-        &self,
-        access_key: &str,
-        scope: &str,
-        signed_headers: &str,
-        signature: &str,
-        out: &mut String,
-    ) {
-        out.clear();
-        out.push_str(self.algorithm.name());
-        if self.scoped {
-            out.push_str(" Credential=");
-            out.push_str(access_key);
-            out.push('/');
-            out.push_str(scope);
-        } else {
-            out.push_str(" Access=");
-            out.push_str(access_key);
-        }
-        out.push_str(", SignedHeaders=");
-        out.push_str(signed_headers);
-        out.push_str(", Signature=");
-        out.push_str(signature);
-    }
-}
-
-/// What each algorithm's key does.
-pub(crate) trait Key {
-    /// The signature of `string_to_sign`; `scope` is `YYYYMMDD/region/service` for a
-    /// scoped algorithm, empty otherwise.
-    fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature;
-
-    /// Is `signature` (hex, as in `Authorization`) a signature of `string_to_sign`?
-    fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
-        ct_eq(
-            self.sign(string_to_sign, scope).as_str().as_bytes(),
-            signature.as_bytes(),
-        )
-    }
-}
-
 /// A key prepared from credentials for one algorithm, once: the HMAC pad states, the
 /// first step of the V11 key derivation, the elliptic-curve key pair.
 #[derive(Clone)]
@@ -252,6 +148,34 @@ pub(crate) enum SigningKey {
 }
 
 impl SigningKey {
+    /// Prepares the key of `algorithm` from `credentials`.
+    fn prepare(algorithm: Algorithm, credentials: &Credentials) -> Result<Self, SignError> {
+        Ok(match algorithm {
+            Algorithm::SdkHmacSha256 => {
+                SigningKey::SdkHmacSha256(sdk_hmac_sha256::HmacKey::new(credentials))
+            }
+            Algorithm::V11HmacSha256 => {
+                SigningKey::V11HmacSha256(v11_hmac_sha256::ScopedKey::new(credentials))
+            }
+            #[cfg(feature = "sm3")]
+            Algorithm::SdkHmacSm3 => {
+                SigningKey::SdkHmacSm3(sdk_hmac_sm3::HmacSm3Key::new(credentials))
+            }
+            #[cfg(feature = "ecdsa")]
+            Algorithm::SdkEcdsaP256Sha256 => {
+                SigningKey::SdkEcdsaP256Sha256(ecdsa_p256::P256Key::derive(credentials)?)
+            }
+            #[cfg(feature = "ecdsa")]
+            Algorithm::SdkSm2Sm3 => SigningKey::SdkSm2Sm3(sm2_sm3::Sm2Key::derive(credentials)?),
+            #[allow(unreachable_patterns)]
+            missing => {
+                return Err(SignError::UnsupportedAlgorithm {
+                    name: missing.name(),
+                });
+            }
+        })
+    }
+
     fn key(&self) -> &dyn Key {
         match self {
             SigningKey::SdkHmacSha256(k) => k,
@@ -301,7 +225,7 @@ impl PreparedKeys {
         credentials: &Credentials,
     ) -> Result<&SigningKey, SignError> {
         let slot = &self.slots[algorithm.index()];
-        slot.get_or_init(|| (algorithm.scheme()?.prepare)(credentials))
+        slot.get_or_init(|| SigningKey::prepare(algorithm, credentials))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -323,7 +247,7 @@ mod tests {
             assert_eq!(a.name().parse::<Algorithm>(), Ok(a));
             assert_eq!(Algorithm::ALL[a.index()], a);
             if let Ok(scheme) = a.scheme() {
-                assert_eq!(scheme.algorithm, a);
+                assert_eq!(scheme.name, a.name());
             }
         }
         assert_eq!(

@@ -1,18 +1,18 @@
 //! `SDK-HMAC-SHA256`, the default: HMAC-SHA256 under the secret key (docs/SIGNING.md §3).
 
-use crate::sign::algorithm::{Algorithm, Key, Scheme, SignatureForm, SigningKey};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature, HmacSha256};
 
+/// What the algorithm is, apart from its key.
 pub(crate) static SCHEME: Scheme = Scheme {
-    algorithm: Algorithm::SdkHmacSha256,
+    name: "SDK-HMAC-SHA256",
     hash: Hash::Sha256,
     content_header: "x-sdk-content-sha256",
     content_header_name: "X-Sdk-Content-Sha256",
     refused_signed: &["x-sdk-content-sm3"],
     scoped: false,
     signature: SignatureForm::Hex64,
-    prepare: |credentials| Ok(SigningKey::SdkHmacSha256(HmacKey::new(credentials))),
 };
 
 /// The secret key's HMAC pad states.
@@ -20,7 +20,7 @@ pub(crate) static SCHEME: Scheme = Scheme {
 pub(crate) struct HmacKey(HmacSha256);
 
 impl HmacKey {
-    fn new(credentials: &Credentials) -> Self {
+    pub(crate) fn new(credentials: &Credentials) -> Self {
         // HMAC accepts keys of any length.
         HmacKey(HmacSha256::new(
             credentials.secret_key().expose().as_bytes(),

@@ -3,19 +3,19 @@
 
 use hmac::{Hmac, Mac};
 
-use crate::sign::algorithm::{Algorithm, Key, Scheme, SignatureForm, SigningKey};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature};
 
+/// What the algorithm is, apart from its key.
 pub(crate) static SCHEME: Scheme = Scheme {
-    algorithm: Algorithm::SdkHmacSm3,
+    name: "SDK-HMAC-SM3",
     hash: Hash::Sm3,
     content_header: "x-sdk-content-sm3",
     content_header_name: "X-Sdk-Content-Sm3",
     refused_signed: &[],
     scoped: false,
     signature: SignatureForm::Hex64,
-    prepare: |credentials| Ok(SigningKey::SdkHmacSm3(HmacSm3Key::new(credentials))),
 };
 
 /// The secret key, keyed into HMAC-SM3 once.
@@ -23,7 +23,7 @@ pub(crate) static SCHEME: Scheme = Scheme {
 pub(crate) struct HmacSm3Key(Hmac<sm3::Sm3>);
 
 impl HmacSm3Key {
-    fn new(credentials: &Credentials) -> Self {
+    pub(crate) fn new(credentials: &Credentials) -> Self {
         HmacSm3Key(
             <Hmac<sm3::Sm3> as Mac>::new_from_slice(credentials.secret_key().expose().as_bytes())
                 .expect("HMAC accepts keys of any length"),

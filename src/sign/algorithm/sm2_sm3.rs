@@ -10,7 +10,7 @@ use p256::elliptic_curve::sec1::ToEncodedPoint;
 use sha2::Sha256;
 use sm3::Digest;
 
-use crate::sign::algorithm::{Algorithm, Key, Scheme, SignatureForm, SigningKey};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::ec::{
     decode_hex, der_decode, der_encode, derive_secret, hex_literal, minimal,
@@ -18,15 +18,15 @@ use crate::sign::crypto::ec::{
 use crate::sign::crypto::{Hash, HexSignature};
 use crate::sign::error::SignError;
 
+/// What the algorithm is, apart from its key.
 pub(crate) static SCHEME: Scheme = Scheme {
-    algorithm: Algorithm::SdkSm2Sm3,
+    name: "SDK-SM2-SM3",
     hash: Hash::Sm3,
     content_header: "x-sdk-content-sm3",
     content_header_name: "X-Sdk-Content-Sm3",
     refused_signed: &[],
     scoped: false,
     signature: SignatureForm::DerHex,
-    prepare: |credentials| Ok(SigningKey::SdkSm2Sm3(Sm2Key::derive(credentials)?)),
 };
 
 /// n - 2 of SM2, big-endian.
@@ -46,7 +46,7 @@ pub(crate) struct Sm2Key {
 impl Sm2Key {
     pub(crate) fn derive(credentials: &Credentials) -> Result<Self, SignError> {
         let d = derive_secret(
-            SCHEME.algorithm.name(),
+            SCHEME.name,
             SCHEME.hash,
             credentials.access_key(),
             credentials.secret_key().expose(),

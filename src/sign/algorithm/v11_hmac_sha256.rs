@@ -5,19 +5,19 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::sign::algorithm::{Algorithm, Key, Scheme, SignatureForm, SigningKey};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature, HmacSha256, hex32, wipe};
 
+/// What the algorithm is, apart from its key.
 pub(crate) static SCHEME: Scheme = Scheme {
-    algorithm: Algorithm::V11HmacSha256,
+    name: "V11-HMAC-SHA256",
     hash: Hash::Sha256,
     content_header: "x-sdk-content-sha256",
     content_header_name: "X-Sdk-Content-Sha256",
     refused_signed: &["x-sdk-content-sm3"],
     scoped: true,
     signature: SignatureForm::Hex64,
-    prepare: |credentials| Ok(SigningKey::V11HmacSha256(ScopedKey::new(credentials))),
 };
 
 /// HKDF's extract step done once: the pseudo-random key `HMAC(AK, SK)`, prepared as an
@@ -28,7 +28,7 @@ pub(crate) struct ScopedKey {
 }
 
 impl ScopedKey {
-    fn new(credentials: &Credentials) -> Self {
+    pub(crate) fn new(credentials: &Credentials) -> Self {
         let mut extract =
             <Hmac<Sha256> as Mac>::new_from_slice(credentials.access_key().as_bytes())
                 .expect("HMAC accepts keys of any length");

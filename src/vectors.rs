@@ -306,8 +306,11 @@ impl Vector {
         };
         let url = wire_url(&self.url, signed.canonical_query());
         // Elliptic-curve signatures use a fresh nonce: they are verified, not compared.
-        let without_signature =
-            |auth: &str| auth.split("Signature=").next().unwrap_or("").to_owned();
+        let without_signature = |auth: &str| {
+            auth.split_once("Signature=")
+                .map_or(auth, |(before, _)| before)
+                .to_owned()
+        };
         for (stage, expected) in &self.expected {
             if ecdsa && *stage == Stage::Signature {
                 if !signer.verifies(&signed, expected) {
@@ -392,7 +395,7 @@ impl Vector {
 /// The URL as sent: scheme, authority and path as written (an empty path is `/`), and the
 /// canonical query.
 pub fn wire_url(url: &str, canonical_query: &str) -> String {
-    let base = url.split(['?', '#']).next().unwrap_or("");
+    let base = url.split_once(['?', '#']).map_or(url, |(base, _)| base);
     let has_path = base
         .split_once("://")
         .is_some_and(|(_, rest)| rest.contains('/'));

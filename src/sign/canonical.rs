@@ -414,7 +414,7 @@ impl<'a> HeaderPass<'a, '_> {
     }
 }
 
-/// Writes the whole canonical request of `req` for `scheme` into `out` (docs/SIGNING.md §4).
+/// Writes the whole canonical request of `req` for `scheme` into `out` (docs/SIGNING.md §1).
 /// Every piece written is UTF-8 (a `str` of the caller's, ASCII, or decoded and repaired
 /// UTF-8): readers view it with [`text`]. Gives where its parts are, and what the request
 /// says of its payload hash.

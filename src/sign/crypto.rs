@@ -31,7 +31,7 @@ type Block = GenericArray<u8, U64>;
 /// How many blocks are handed to the block function at once, copied into a buffer on the
 /// stack. Each call of `sha2`'s SHA-NI block function loads its constants and shuffles the
 /// state in and out again: one call for the 5 blocks of a canonical request instead of 5
-/// saves about 4 ns a block here, far more than the copy costs.
+/// saves more than the copy costs (benches/README.md).
 const BATCH: usize = 8;
 /// The blocks of an HMAC's inner message at once: a string to sign of up to 183 bytes.
 const INNER_BATCH: usize = 4;
@@ -214,8 +214,8 @@ impl Hash {
 }
 
 /// A 32-byte digest as 64 lower-case hex digits. Branch-free over a fixed-size array, so
-/// that it compiles to vector code: about a third of the `hex` crate's time, which matters
-/// on a path that writes two of these per signature.
+/// that it compiles to vector code, faster than the `hex` crate's loop on a path that
+/// writes two of these per signature.
 #[inline]
 pub(crate) fn hex32(digest: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
@@ -314,7 +314,7 @@ pub(crate) mod ec {
 
     /// The private key `d = c + 1` for the first `c = HMAC(SK, data(counter))` with
     /// `c <= n - 2`, where `data = 00000001 || NAME || 00 || AK || counter || 00000100`
-    /// (docs/SIGNING.md §3). `None` when no counter gives one (probability about 2^-8160).
+    /// (docs/SIGNING.md §2). `None` when no counter gives one (probability about 2^-8160).
     pub(crate) fn derive_secret(
         name: &str,
         hash: Hash,

@@ -55,8 +55,8 @@ pub(crate) fn encode_path_into(out: &mut Vec<u8>, bytes: &[u8]) {
 #[inline]
 fn encode_with(out: &mut Vec<u8>, bytes: &[u8], keep: &[bool; 256]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // Most paths and query parameters need no escape: one pass without branches finds out
-    // (13 -> 9 ns for a 48-byte path here), and the whole is copied at once.
+    // Most paths and query parameters need no escape: one pass without branches finds out,
+    // and the whole is copied at once.
     if bytes
         .iter()
         .fold(true, |all, &b| all & keep[usize::from(b)])

@@ -133,8 +133,8 @@ pub struct KeySet {
 }
 
 /// A multiply-rotate hash over 8 bytes at a time (the scheme of rustc's `FxHasher`), for
-/// looking access keys up: a few nanoseconds for a 20-byte key where SipHash took about
-/// twenty (and FNV-1a, a multiply per byte, nearly as long). Flooding a hash table needs
+/// looking access keys up: a multiply per 8 bytes where SipHash runs several rounds and
+/// FNV-1a multiplies per byte. Flooding a hash table needs
 /// control of the keys *inserted*, which here are the operator's; a request only chooses
 /// the key looked up, which costs one probe sequence whatever it is.
 #[derive(Clone, Copy, Default)]

@@ -1,5 +1,5 @@
 //! `SDK-ECDSA-P256-SHA256`: ECDSA on P-256 over the SHA-256 of the string to sign, with a
-//! key derived from the AK/SK (docs/SIGNING.md §3). Nonces follow RFC 6979, so no random
+//! key derived from the AK/SK (docs/SIGNING.md §2). Nonces follow RFC 6979, so no random
 //! source is needed; signatures are hex of DER.
 
 use p256::ecdsa::signature::{Signer as _, Verifier as _};

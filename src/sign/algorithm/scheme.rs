@@ -13,7 +13,7 @@ pub(crate) enum SignatureForm {
     DerHex,
 }
 
-/// Everything about an algorithm but its key (docs/SIGNING.md §3).
+/// Everything about an algorithm but its key (docs/SIGNING.md §2).
 #[derive(Debug)]
 pub(crate) struct Scheme {
     /// The name, as it starts `Authorization` and the string to sign (the same as
@@ -36,7 +36,7 @@ pub(crate) struct Scheme {
 }
 
 impl Scheme {
-    /// Writes the string to sign of `canonical` at `date` into `out` (docs/SIGNING.md §5):
+    /// Writes the string to sign of `canonical` at `date` into `out` (docs/SIGNING.md §1, §2):
     /// the name, the date, for a scoped algorithm `YYYYMMDD/region/service`, and the hex
     /// hash of the canonical request. Gives where the scope is in `out` (empty when not
     /// scoped).

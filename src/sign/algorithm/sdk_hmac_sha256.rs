@@ -1,4 +1,4 @@
-//! `SDK-HMAC-SHA256`, the default: HMAC-SHA256 under the secret key (docs/SIGNING.md §3).
+//! `SDK-HMAC-SHA256`, the default: HMAC-SHA256 under the secret key (docs/SIGNING.md §1).
 
 use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;

@@ -1,5 +1,5 @@
 //! `SDK-HMAC-SM3`: `SDK-HMAC-SHA256` with SM3 in place of SHA-256 everywhere, and the
-//! payload hash in `X-Sdk-Content-Sm3` (docs/SIGNING.md §3).
+//! payload hash in `X-Sdk-Content-Sm3` (docs/SIGNING.md §2).
 
 use hmac::{Hmac, Mac};
 

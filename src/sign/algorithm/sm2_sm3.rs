@@ -1,5 +1,5 @@
 //! `SDK-SM2-SM3`: SM2 signatures (GB/T 32918.2) over SM3, with a key derived from the
-//! AK/SK (docs/SIGNING.md §3). The nonce is derived from the key and the digest, so no
+//! AK/SK (docs/SIGNING.md §2). The nonce is derived from the key and the digest, so no
 //! random source is needed; signatures are hex of DER.
 
 use hmac::{Hmac, Mac};

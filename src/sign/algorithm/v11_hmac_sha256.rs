@@ -1,5 +1,5 @@
 //! `V11-HMAC-SHA256`: HMAC-SHA256 under a key derived per day, region and service
-//! (docs/SIGNING.md §3): `hex(HKDF-SHA256(IKM = SK, salt = AK, info = scope, L = 32))`,
+//! (docs/SIGNING.md §2): `hex(HKDF-SHA256(IKM = SK, salt = AK, info = scope, L = 32))`,
 //! whose 64 ASCII characters are the HMAC key.
 
 use hmac::{Hmac, Mac};

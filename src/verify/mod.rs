@@ -53,7 +53,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use authorization::Authorization;
-pub use error::{APIGW_0301, VerifyError};
+pub use error::VerifyError;
 
 use crate::sign::algorithm::Scheme;
 use crate::sign::canonical::{self, Content, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};

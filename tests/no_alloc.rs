@@ -295,7 +295,10 @@ fn every_hmac_algorithm_signs_and_verifies_without_allocating() {
     .unwrap()
     .with_headers(&headers);
     let signers = hmac_signers();
-    assert!(signers.len() >= 2, "SDK-HMAC-SHA256 and V11 are always built");
+    assert!(
+        signers.len() >= 2,
+        "SDK-HMAC-SHA256 and V11 are always built"
+    );
     for signer in signers {
         assert_no_allocation_after_warm_up(&signer, &req);
         assert_verifying_allocates_nothing(signer, &headers);

@@ -91,10 +91,11 @@ impl Scratch {
         text(&self.bytes[r])
     }
 
-    /// Adds a signed header the signer adds itself; gives where its value is in `bytes`.
+    /// Adds a signed header the signer adds itself (`name` in lower case); gives where its
+    /// value is in `bytes`.
     fn add_header(&mut self, name: &[u8], value: &[u8]) -> Range<usize> {
         let start = self.bytes.len();
-        self.bytes.extend(name.iter().map(u8::to_ascii_lowercase));
+        self.bytes.extend_from_slice(name);
         let n = start..self.bytes.len();
         self.bytes.extend_from_slice(value);
         let v = n.end..self.bytes.len();
@@ -310,10 +311,11 @@ fn same_name(name: &[u8], lower_case: &[u8], lower: bool) -> bool {
     }
 }
 
-/// The names of a `SignedHeaders` list (lower case), split once.
+/// The names of a `SignedHeaders` list (lower case), split once, each with its
+/// [`sort_key`] so that most names of a request are told apart by one comparison.
 struct Listed<'l> {
     /// The first names; all of them when `len <= FIRST`.
-    first: [&'l [u8]; Listed::FIRST],
+    first: [(u64, &'l [u8]); Listed::FIRST],
     len: usize,
     all: &'l str,
 }
@@ -323,23 +325,24 @@ impl<'l> Listed<'l> {
     const FIRST: usize = 16;
 
     fn new(all: &'l str) -> Self {
-        let mut first: [&[u8]; Listed::FIRST] = [&[]; Listed::FIRST];
+        let mut first: [(u64, &[u8]); Listed::FIRST] = [(0, &[]); Listed::FIRST];
         let mut len = 0;
         for name in all.as_bytes().split(|&b| b == b';') {
             if len < Listed::FIRST {
-                first[len] = name;
+                first[len] = (sort_key(name), name);
             }
             len += 1;
         }
         Listed { first, len, all }
     }
 
+    /// Is `name`, whose sort key is `key`, in the list?
     #[inline]
-    fn contains(&self, name: &[u8], lower: bool) -> bool {
+    fn contains(&self, key: u64, name: &[u8], lower: bool) -> bool {
         if self.len <= Listed::FIRST {
             self.first[..self.len]
                 .iter()
-                .any(|l| same_name(name, l, lower))
+                .any(|&(k, l)| k == key && same_name(name, l, lower))
         } else {
             self.all
                 .as_bytes()
@@ -372,6 +375,7 @@ impl<'a> HeaderPass<'a, '_> {
     #[inline]
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
         let name = name.as_bytes();
+        let key = sort_key(name);
         let known = Known::of(name, name_is_lower);
         match known {
             Some(Known::Host) => self.host = true,
@@ -385,7 +389,7 @@ impl<'a> HeaderPass<'a, '_> {
             _ => {}
         }
         let signed = match &self.listed {
-            Some(listed) => listed.contains(name, name_is_lower),
+            Some(listed) => listed.contains(key, name, name_is_lower),
             None => {
                 let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
                 !underscore && known != Some(Known::Authorization)
@@ -410,7 +414,7 @@ impl<'a> HeaderPass<'a, '_> {
         let n = start..bytes.len();
         bytes.extend_from_slice(trim(value).as_bytes());
         let v = n.end..bytes.len();
-        scratch.headers.push((sort_key(name), n, v));
+        scratch.headers.push((key, n, v));
     }
 }
 
@@ -496,10 +500,10 @@ fn collect_headers<'a>(
             for (name, value) in map {
                 // The verifier has read `Authorization` as UTF-8 already.
                 if name == http::header::AUTHORIZATION
-                    && !pass
-                        .listed
-                        .as_ref()
-                        .is_some_and(|l| l.contains(name.as_str().as_bytes(), true))
+                    && !pass.listed.as_ref().is_some_and(|l| {
+                        let name = name.as_str().as_bytes();
+                        l.contains(sort_key(name), name, true)
+                    })
                 {
                     continue;
                 }

@@ -242,31 +242,26 @@ impl HexSignature {
         len: 0,
     };
 
-    /// The hex of an HMAC.
+    /// Becomes the hex of an HMAC.
     #[inline]
-    pub(crate) fn of_mac(mac: &[u8; 32]) -> Self {
-        let mut digits = [0u8; 144];
-        digits[..64].copy_from_slice(&hex32(mac));
-        HexSignature { digits, len: 64 }
+    pub(crate) fn set_mac(&mut self, mac: &[u8; 32]) {
+        self.digits[..64].copy_from_slice(&hex32(mac));
+        self.len = 64;
     }
 
-    /// The hex of a DER signature (at most 72 bytes, as for any 256-bit curve).
+    /// Becomes the hex of a DER signature (at most 72 bytes, as for any 256-bit curve).
     #[cfg(feature = "ecdsa")]
-    pub(crate) fn of_der(der: &[u8]) -> Self {
+    pub(crate) fn set_der(&mut self, der: &[u8]) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         assert!(
             der.len() <= 72,
             "a DER signature of a 256-bit curve has at most 72 bytes"
         );
-        let mut digits = [0u8; 144];
-        for (pair, &b) in digits.chunks_exact_mut(2).zip(der) {
+        for (pair, &b) in self.digits.chunks_exact_mut(2).zip(der) {
             pair[0] = HEX[usize::from(b >> 4)];
             pair[1] = HEX[usize::from(b & 15)];
         }
-        HexSignature {
-            digits,
-            len: der.len() * 2,
-        }
+        self.len = der.len() * 2;
     }
 
     /// The digits.

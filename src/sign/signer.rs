@@ -193,7 +193,7 @@ impl Signer {
         let scope =
             scheme.write_string_to_sign(&buf.canonical, date, scope, &mut buf.string_to_sign);
         let scope_str = text(&buf.string_to_sign[scope.clone()]);
-        buf.signature = key.sign(&buf.string_to_sign, scope_str);
+        key.sign(&buf.string_to_sign, scope_str, &mut buf.signature);
         scheme.write_authorization(
             self.credentials.access_key(),
             scope_str,

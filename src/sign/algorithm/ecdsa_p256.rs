@@ -52,9 +52,9 @@ impl P256Key {
 }
 
 impl Key for P256Key {
-    fn sign(&self, string_to_sign: &[u8], _scope: &str) -> HexSignature {
+    fn sign(&self, string_to_sign: &[u8], _scope: &str, out: &mut HexSignature) {
         let signature: p256::ecdsa::Signature = self.0.sign(string_to_sign);
-        HexSignature::of_der(signature.to_der().as_bytes())
+        out.set_der(signature.to_der().as_bytes());
     }
 
     fn verify(&self, string_to_sign: &[u8], _scope: &str, signature: &str) -> bool {
@@ -79,7 +79,8 @@ mod tests {
     #[test]
     fn signs_and_verifies_and_refuses_a_changed_message() {
         let key = P256Key::derive(&Credentials::new("HWCEXAMPLEAK0123TEST", "secret")).unwrap();
-        let sig = key.sign(b"string to sign", "");
+        let mut sig = HexSignature::EMPTY;
+        key.sign(b"string to sign", "", &mut sig);
         assert!(key.verify(b"string to sign", "", sig.as_str()));
         assert!(!key.verify(b"string to sign!", "", sig.as_str()));
         let cut = &sig.as_str()[..sig.as_str().len() - 2];

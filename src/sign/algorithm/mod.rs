@@ -191,8 +191,8 @@ impl SigningKey {
 
     /// See [`Key::sign`].
     #[inline]
-    pub(crate) fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature {
-        self.key().sign(string_to_sign, scope)
+    pub(crate) fn sign(&self, string_to_sign: &[u8], scope: &str, out: &mut HexSignature) {
+        self.key().sign(string_to_sign, scope, out);
     }
 
     /// See [`Key::verify`].

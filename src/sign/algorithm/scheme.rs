@@ -95,17 +95,18 @@ impl Scheme {
     }
 }
 
-/// What each algorithm's key does.
+/// What each algorithm's key does. `scope` is `YYYYMMDD/region/service` for a scoped
+/// algorithm, empty otherwise.
 pub(crate) trait Key {
-    /// The signature of `string_to_sign`; `scope` is `YYYYMMDD/region/service` for a
-    /// scoped algorithm, empty otherwise.
-    fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature;
+    /// Writes the signature of `string_to_sign` into `out`.
+    fn sign(&self, string_to_sign: &[u8], scope: &str, out: &mut HexSignature);
 
     /// Is `signature` (hex, as in `Authorization`) a signature of `string_to_sign`?
-    fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
-        ct_eq(
-            self.sign(string_to_sign, scope).as_str().as_bytes(),
-            signature.as_bytes(),
-        )
-    }
+    fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool;
+}
+
+/// Is `signature` the hex of `mac`? In time independent of where they differ.
+#[inline]
+pub(crate) fn is_mac(mac: &[u8; 32], signature: &str) -> bool {
+    ct_eq(&hex32(mac), signature.as_bytes())
 }

@@ -1,6 +1,6 @@
 //! `SDK-HMAC-SHA256`, the default: HMAC-SHA256 under the secret key (docs/SIGNING.md §1).
 
-use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm, is_mac};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature, HmacSha256};
 
@@ -30,7 +30,12 @@ impl HmacKey {
 
 impl Key for HmacKey {
     #[inline]
-    fn sign(&self, string_to_sign: &[u8], _scope: &str) -> HexSignature {
-        HexSignature::of_mac(&self.0.mac(string_to_sign))
+    fn sign(&self, string_to_sign: &[u8], _scope: &str, out: &mut HexSignature) {
+        out.set_mac(&self.0.mac(string_to_sign));
+    }
+
+    #[inline]
+    fn verify(&self, string_to_sign: &[u8], _scope: &str, signature: &str) -> bool {
+        is_mac(&self.0.mac(string_to_sign), signature)
     }
 }

@@ -3,7 +3,7 @@
 
 use hmac::{Hmac, Mac};
 
-use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm, is_mac};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature};
 
@@ -31,10 +31,20 @@ impl HmacSm3Key {
     }
 }
 
-impl Key for HmacSm3Key {
-    fn sign(&self, string_to_sign: &[u8], _scope: &str) -> HexSignature {
+impl HmacSm3Key {
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
         let mut mac = self.0.clone();
-        mac.update(string_to_sign);
-        HexSignature::of_mac(&mac.finalize().into_bytes().into())
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl Key for HmacSm3Key {
+    fn sign(&self, string_to_sign: &[u8], _scope: &str, out: &mut HexSignature) {
+        out.set_mac(&self.mac(string_to_sign));
+    }
+
+    fn verify(&self, string_to_sign: &[u8], _scope: &str, signature: &str) -> bool {
+        is_mac(&self.mac(string_to_sign), signature)
     }
 }

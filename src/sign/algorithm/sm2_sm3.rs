@@ -83,7 +83,7 @@ impl Sm2Key {
 }
 
 impl Key for Sm2Key {
-    fn sign(&self, string_to_sign: &[u8], _scope: &str) -> HexSignature {
+    fn sign(&self, string_to_sign: &[u8], _scope: &str, out: &mut HexSignature) {
         let e = reduce(&self.digest(string_to_sign));
         let d = &self.d;
         for counter in 0u32.. {
@@ -104,7 +104,8 @@ impl Key for Sm2Key {
             if bool::from(s.is_zero()) {
                 continue;
             }
-            return HexSignature::of_der(&der_encode(&r.to_repr(), &s.to_repr()));
+            out.set_der(&der_encode(&r.to_repr(), &s.to_repr()));
+            return;
         }
         unreachable!("a nonce is found within a few tries")
     }
@@ -184,7 +185,8 @@ mod tests {
     #[test]
     fn signs_and_verifies_and_refuses_a_changed_message() {
         let key = Sm2Key::derive(&Credentials::new("HWCEXAMPLEAK0123TEST", "secret")).unwrap();
-        let sig = key.sign(b"string to sign", "");
+        let mut sig = HexSignature::EMPTY;
+        key.sign(b"string to sign", "", &mut sig);
         assert!(key.verify(b"string to sign", "", sig.as_str()));
         assert!(!key.verify(b"string to sign!", "", sig.as_str()));
         let cut = &sig.as_str()[..sig.as_str().len() - 2];

@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
+use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm, is_mac};
 use crate::sign::credentials::Credentials;
 use crate::sign::crypto::{Hash, HexSignature, HmacSha256, hex32, wipe};
 
@@ -55,8 +55,12 @@ impl ScopedKey {
 }
 
 impl Key for ScopedKey {
-    fn sign(&self, string_to_sign: &[u8], scope: &str) -> HexSignature {
-        HexSignature::of_mac(&self.derive(scope).mac(string_to_sign))
+    fn sign(&self, string_to_sign: &[u8], scope: &str, out: &mut HexSignature) {
+        out.set_mac(&self.derive(scope).mac(string_to_sign));
+    }
+
+    fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
+        is_mac(&self.derive(scope).mac(string_to_sign), signature)
     }
 }
 

@@ -336,18 +336,19 @@ impl<'l> Listed<'l> {
         Listed { first, len, all }
     }
 
-    /// Is `name`, whose sort key is `key`, in the list?
+    /// The list's own (lower-case) spelling of `name`, whose sort key is `key`, if listed.
     #[inline]
-    fn contains(&self, key: u64, name: &[u8], lower: bool) -> bool {
+    fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<&'l [u8]> {
         if self.len <= Listed::FIRST {
             self.first[..self.len]
                 .iter()
-                .any(|&(k, l)| k == key && same_name(name, l, lower))
+                .find(|&&(k, l)| k == key && same_name(name, l, lower))
+                .map(|&(_, l)| l)
         } else {
             self.all
                 .as_bytes()
                 .split(|&b| b == b';')
-                .any(|l| same_name(name, l, lower))
+                .find(|l| same_name(name, l, lower))
         }
     }
 }
@@ -376,7 +377,11 @@ impl<'a> HeaderPass<'a, '_> {
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
         let name = name.as_bytes();
         let key = sort_key(name);
-        let known = Known::of(name, name_is_lower);
+        // What the signer adds depends on these; the verifier adds nothing.
+        let known = match self.listed {
+            Some(_) => None,
+            None => Known::of(name, name_is_lower),
+        };
         match known {
             Some(Known::Host) => self.host = true,
             Some(Known::Date) => {
@@ -388,11 +393,15 @@ impl<'a> HeaderPass<'a, '_> {
             }
             _ => {}
         }
-        let signed = match &self.listed {
-            Some(listed) => listed.contains(key, name, name_is_lower),
+        // Verifying, the list's spelling of a signed name is lower case already.
+        let (signed, listed) = match &self.listed {
+            Some(list) => {
+                let listed = list.find(key, name, name_is_lower);
+                (listed.is_some(), listed)
+            }
             None => {
                 let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
-                !underscore && known != Some(Known::Authorization)
+                (!underscore && known != Some(Known::Authorization), None)
             }
         };
         if same_name(name, self.content_header.as_bytes(), name_is_lower) {
@@ -406,10 +415,13 @@ impl<'a> HeaderPass<'a, '_> {
         }
         let bytes = &mut scratch.bytes;
         let start = bytes.len();
-        if name_is_lower {
-            bytes.extend_from_slice(name);
-        } else {
-            bytes.extend(name.iter().map(u8::to_ascii_lowercase));
+        match listed {
+            Some(lower_case) => bytes.extend_from_slice(lower_case),
+            None if name_is_lower => bytes.extend_from_slice(name),
+            None => {
+                bytes.extend_from_slice(name);
+                bytes[start..].make_ascii_lowercase();
+            }
         }
         let n = start..bytes.len();
         bytes.extend_from_slice(trim(value).as_bytes());
@@ -502,7 +514,7 @@ fn collect_headers<'a>(
                 if name == http::header::AUTHORIZATION
                     && !pass.listed.as_ref().is_some_and(|l| {
                         let name = name.as_str().as_bytes();
-                        l.contains(sort_key(name), name, true)
+                        l.find(sort_key(name), name, true).is_some()
                     })
                 {
                     continue;

@@ -37,11 +37,14 @@ struct Flags;
 impl Flags {
     const DATE: u8 = 1;
     const HOST: u8 = 2;
+    /// A name of the content-hash headers' family (`x-sdk-content-*`).
+    const CONTENT: u8 = 4;
 
     fn of(name: &[u8]) -> u8 {
         match name {
             b"x-sdk-date" => Flags::DATE,
             b"host" => Flags::HOST,
+            _ if name.starts_with(b"x-sdk-content-") => Flags::CONTENT,
             _ => 0,
         }
     }
@@ -194,6 +197,11 @@ impl<'a> Authorization<'a> {
     /// Is `x-sdk-date` signed?
     pub(crate) fn signs_date(&self) -> bool {
         self.flags & Flags::DATE != 0
+    }
+
+    /// Is a name of the content-hash headers' family (`x-sdk-content-*`) signed?
+    pub(crate) fn signs_a_content_header(&self) -> bool {
+        self.flags & Flags::CONTENT != 0
     }
 
     /// Is `host` signed?

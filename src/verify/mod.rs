@@ -400,10 +400,11 @@ impl<K: SecretKeys> Verifier<K> {
             }
             None => None,
         };
-        if scheme
-            .refused_signed
-            .iter()
-            .any(|name| auth.is_signed(name))
+        if auth.signs_a_content_header()
+            && scheme
+                .refused_signed
+                .iter()
+                .any(|name| auth.is_signed(name))
         {
             return Err(VerifyError::ContentHash {
                 reason: "is replaced by the content-hash header of another hash",

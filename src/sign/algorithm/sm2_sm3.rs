@@ -39,7 +39,8 @@ const N_MINUS_2: [u8; 32] =
 pub(crate) struct Sm2Key {
     d: sm2::Scalar,
     one_plus_d_inv: sm2::Scalar,
-    public: sm2::ProjectivePoint,
+    /// Affine, as the `sm2` crate keeps it: the linear combination costs less from it.
+    public: sm2::AffinePoint,
     za: [u8; 32],
 }
 
@@ -58,12 +59,12 @@ impl Sm2Key {
         // d <= n - 1, so 1 + d is not zero.
         let one_plus_d_inv: sm2::Scalar =
             Option::from((sm2::Scalar::ONE + d).invert()).ok_or(SignError::KeyDerivation)?;
-        let public = sm2::ProjectivePoint::GENERATOR * d;
+        let public = (sm2::ProjectivePoint::GENERATOR * d).to_affine();
         Ok(Sm2Key {
             d,
             one_plus_d_inv,
             public,
-            za: za_python(&public.to_affine()),
+            za: za_python(&public),
         })
     }
 
@@ -78,7 +79,7 @@ impl Sm2Key {
     /// The public key, for comparisons with the `sm2` crate's own verification.
     #[cfg(test)]
     pub(crate) fn public(&self) -> sm2::AffinePoint {
-        self.public.to_affine()
+        self.public
     }
 }
 
@@ -126,9 +127,13 @@ impl Key for Sm2Key {
             return false;
         }
         let e = reduce(&self.digest(string_to_sign));
-        let point =
-            sm2::ProjectivePoint::lincomb(&sm2::ProjectivePoint::GENERATOR, &s, &self.public, &t)
-                .to_affine();
+        let point = sm2::ProjectivePoint::lincomb(
+            &sm2::ProjectivePoint::GENERATOR,
+            &s,
+            &self.public.into(),
+            &t,
+        )
+        .to_affine();
         e + <sm2::Scalar as Reduce<sm2::U256>>::reduce_bytes(&point.x()) == r
     }
 }

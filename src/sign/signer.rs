@@ -17,10 +17,12 @@ use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
 use crate::sign::request::SignableRequest;
 
-/// Signs requests with AK/SK (`SDK-HMAC-SHA256`).
+/// Signs requests with AK/SK (`SDK-HMAC-SHA256`, or another [`Algorithm`]).
 ///
-/// Build one per set of credentials and share it: it holds the HMAC key state, prepared
-/// once, and is `Send + Sync`; signing takes `&self` and takes no lock.
+/// Build one per set of credentials and share it: it holds its algorithm's key, prepared
+/// once (the HMAC pad states, the first step of the V11 derivation, or the elliptic-curve
+/// key pair), and is `Send + Sync`; signing takes `&self` and takes no lock. A verifier
+/// keeps the same prepared keys, one per algorithm it meets (see [`crate::verify`]).
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};

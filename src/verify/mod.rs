@@ -66,8 +66,10 @@ use crate::sign::signer::Signer;
 /// accepts: 15 minutes.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
-/// Finds the secret key of an access key, as a prepared [`Signer`] (its HMAC key state is
-/// computed once, so a verification costs about two hashes).
+/// Finds the secret key of an access key, as a [`Signer`]: it keeps a key prepared from the
+/// credentials for each algorithm, prepared the first time a request of that algorithm
+/// comes (its own when it is built), so that a verification costs the hashes and the
+/// signature check only.
 ///
 /// Implemented by [`KeySet`], by maps from access keys to signers, by a single [`Signer`]
 /// (which knows only its own access key), and through references, `Box` and `Arc`.

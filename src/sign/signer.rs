@@ -477,7 +477,7 @@ impl<'b> Signed<'b> {
             None => canonical_query.is_empty(),
         };
         if !already {
-            let unsendable = |_| SignError::InvalidUri {
+            let unsendable = SignError::InvalidUri {
                 reason: "canonical query cannot be sent",
             };
             let mut pq = String::with_capacity(uri.path().len() + 1 + canonical_query.len());
@@ -487,12 +487,9 @@ impl<'b> Signed<'b> {
                 pq.push_str(canonical_query);
             }
             let mut parts = uri.clone().into_parts();
-            parts.path_and_query = Some(http::uri::PathAndQuery::try_from(pq).map_err(unsendable)?);
-            edit.uri = Some(
-                http::Uri::from_parts(parts).map_err(|_| SignError::InvalidUri {
-                    reason: "canonical query cannot be sent",
-                })?,
-            );
+            parts.path_and_query =
+                Some(http::uri::PathAndQuery::try_from(pq).map_err(|_| unsendable.clone())?);
+            edit.uri = Some(http::Uri::from_parts(parts).map_err(|_| unsendable)?);
         }
         Ok(edit)
     }

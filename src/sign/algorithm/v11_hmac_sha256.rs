@@ -2,6 +2,8 @@
 //! (docs/SIGNING.md §2): `hex(HKDF-SHA256(IKM = SK, salt = AK, info = scope, L = 32))`,
 //! whose 64 ASCII characters are the HMAC key.
 
+use std::sync::Mutex;
+
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -21,10 +23,20 @@ pub(crate) static SCHEME: Scheme = Scheme {
 };
 
 /// HKDF's extract step done once: the pseudo-random key `HMAC(AK, SK)`, prepared as an
-/// HMAC key for the expand step of each scope.
-#[derive(Clone)]
+/// HMAC key for the expand step of each scope; and the key of the last scope used, since
+/// one scope serves a whole day.
 pub(crate) struct ScopedKey {
     prk: Hmac<Sha256>,
+    last: Mutex<Option<(Box<str>, HmacSha256)>>,
+}
+
+impl Clone for ScopedKey {
+    fn clone(&self) -> Self {
+        ScopedKey {
+            prk: self.prk.clone(),
+            last: Mutex::new(None),
+        }
+    }
 }
 
 impl ScopedKey {
@@ -37,6 +49,24 @@ impl ScopedKey {
         ScopedKey {
             prk: <Hmac<Sha256> as Mac>::new_from_slice(&prk)
                 .expect("HMAC accepts keys of any length"),
+            last: Mutex::new(None),
+        }
+    }
+
+    /// The HMAC key of `scope`: the last one kept when the scope is the same, derived
+    /// otherwise. A thread that finds the last key in use by another derives its own
+    /// rather than wait.
+    fn key(&self, scope: &str) -> HmacSha256 {
+        let Ok(mut last) = self.last.try_lock() else {
+            return self.derive(scope);
+        };
+        match &*last {
+            Some((kept, key)) if **kept == *scope => key.clone(),
+            _ => {
+                let key = self.derive(scope);
+                *last = Some((scope.into(), key.clone()));
+                key
+            }
         }
     }
 
@@ -56,11 +86,11 @@ impl ScopedKey {
 
 impl Key for ScopedKey {
     fn sign(&self, string_to_sign: &[u8], scope: &str, out: &mut HexSignature) {
-        out.set_mac(&self.derive(scope).mac(string_to_sign));
+        out.set_mac(&self.key(scope).mac(string_to_sign));
     }
 
     fn verify(&self, string_to_sign: &[u8], scope: &str, signature: &str) -> bool {
-        is_mac(&self.derive(scope).mac(string_to_sign), signature)
+        is_mac(&self.key(scope).mac(string_to_sign), signature)
     }
 }
 
@@ -76,5 +106,17 @@ mod tests {
             HmacSha256::new(b"1c5724913ed69bdda5e7a25d0beb7f2518aa55d96f97e0649301127d35b9ed31");
         let derived = key.derive("20191115/region-id-1/service");
         assert_eq!(derived.mac(b"message"), expected.mac(b"message"));
+        // Kept and reused for the same scope, replaced for another.
+        for scope in [
+            "20191115/region-id-1/service",
+            "20191115/region-id-1/service",
+            "20191116/region-id-1/service",
+        ] {
+            assert_eq!(
+                key.key(scope).mac(b"m"),
+                key.derive(scope).mac(b"m"),
+                "{scope}"
+            );
+        }
     }
 }

@@ -30,6 +30,8 @@ mod delete_remux_task;
 mod endpoint;
 mod error;
 mod json;
+#[cfg(any(feature = "blocking", feature = "server"))]
+pub mod model;
 mod retry;
 mod skew;
 mod trace;

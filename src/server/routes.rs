@@ -251,16 +251,9 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Answer, Option<Stri
     }
     let access_key = claimed_access_key(&headers);
 
-    // RFC 9112 §6.1: a request with both is rejected, and its connection closed (a proxy in
-    // front may have framed it differently).
-    if parts.headers.contains_key(TRANSFER_ENCODING) && parts.headers.contains_key(CONTENT_LENGTH) {
-        let a = Answer::gateway(
-            400,
-            "APIGW.0201",
-            "Bad request: both Content-Length and Transfer-Encoding",
-        );
-        return (a.closing(), access_key);
-    }
+    // A request with both Content-Length and Transfer-Encoding never gets here with both:
+    // hyper frames it by Transfer-Encoding alone and closes the connection after it, as
+    // RFC 9112 §6.1 asks.
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)

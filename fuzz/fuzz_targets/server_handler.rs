@@ -31,7 +31,16 @@ fuzz_target!(|data: &[u8]| {
             String::from_utf8_lossy(&out)
         );
         // The first answer's status (later ones may sit behind bodies that echo input).
-        assert_ne!(out.get(9), Some(&b'5'), "{:?}", String::from_utf8_lossy(&out));
+        assert_ne!(
+            out.get(9),
+            Some(&b'5'),
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
     }
-    assert_eq!(&endpoint.tasks(), tasks, "an unsigned request changed a record");
+    assert_eq!(
+        &endpoint.tasks(),
+        tasks,
+        "an unsigned request changed a record"
+    );
 });

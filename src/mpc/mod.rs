@@ -42,6 +42,7 @@ mod endpoint;
 mod error;
 #[cfg(feature = "blocking")]
 mod proxy;
+pub mod model;
 // The policy is sans-IO and tested on its own; only the blocking client acts on it.
 #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod retry;

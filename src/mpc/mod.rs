@@ -40,6 +40,7 @@ mod common;
 mod delete_remux_task;
 mod endpoint;
 mod error;
+pub mod model;
 #[cfg(feature = "blocking")]
 mod proxy;
 // The policy is sans-IO and tested on its own; only the blocking client acts on it.
@@ -61,6 +62,11 @@ pub use delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 pub use endpoint::{Endpoint, EndpointError, REGIONS, Scheme, region_env_var};
 pub use error::{
     ApiError, MpcError, SNIPPET_CHARS, TransportError, TransportErrorKind, UnexpectedResponse,
+};
+pub use model::{
+    CreateRemuxTaskAnswer, CreateRemuxTaskBody, DEFAULT_LIST_PAGE_SIZE, ListRemuxTaskAnswer,
+    MAX_LIST_PAGE_SIZE, MAX_LIST_TASK_IDS, ObsObjInfo, RemuxOutputParam, RemuxTask,
+    RetryRemuxTaskBody, TaskStatus, UnknownStatus,
 };
 pub use retry::{DEFAULT_MAX_ATTEMPTS, RetryPolicy};
 pub use trace::Event;

@@ -124,7 +124,7 @@ mod tests {
         let pace = Pace::per_minute(100).unwrap();
         let t0 = Instant::now();
         let waits: Vec<_> = (0..4).map(|_| pace.reserve(t0)).collect();
-        assert_eq!(waits, [0 * MS, 600 * MS, 1200 * MS, 1800 * MS]);
+        assert_eq!(waits, [Duration::ZERO, 600 * MS, 1200 * MS, 1800 * MS]);
         // A caller that waited as told gets its slot with no further wait.
         let t1 = t0 + 2400 * MS;
         assert_eq!(pace.reserve(t1), Duration::ZERO);

@@ -196,6 +196,12 @@ impl MpcClient {
     /// header more than 5 minutes off) corrects the clock, and the call is signed again
     /// once.
     pub fn run<C: Call>(&self, call: &C) -> Result<C::Output, MpcError> {
+        self.run_answered(call).map(|answered| answered.output)
+    }
+
+    /// [`MpcClient::run`], also giving the request id (`X-Request-Id`) of the answer that
+    /// succeeded, for the record.
+    pub fn run_answered<C: Call>(&self, call: &C) -> Result<Answered<C::Output>, MpcError> {
         let inner = &*self.inner;
         let started = Instant::now();
         let mut state = CallState::new(inner.retry, C::IDEMPOTENT);
@@ -226,7 +232,10 @@ impl MpcClient {
                     let read = Answer::new(answer.status, &answer.headers, &answer.body)
                         .truncated(answer.truncated)
                         .earlier_outcome_unknown(state.earlier_outcome_unknown());
-                    let result = call.interpret(&read);
+                    let request_id = read.request_id();
+                    let result = call
+                        .interpret(&read)
+                        .map(|output| Answered { output, request_id });
                     let seen = Seen::Answer {
                         status: answer.status,
                         headers: &answer.headers,
@@ -354,6 +363,16 @@ impl MpcClient {
             truncated,
         })
     }
+}
+
+/// What a call gave, and the request id of its answer.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered<T> {
+    /// What the call gave.
+    pub output: T,
+    /// The `X-Request-Id` header of the answer, when it had one.
+    pub request_id: Option<String>,
 }
 
 /// Every task of a listing, fetched a page at a time

@@ -117,7 +117,7 @@ impl fmt::Display for InvalidReason {
             InvalidReason::TooMany => "has more values than the API takes at once",
             InvalidReason::OutOfRange => "is outside the range the API takes",
             InvalidReason::TextTooLong => "is longer than 1024 bytes",
-            InvalidReason::Comma => "contains a comma (give each id separately)",
+            InvalidReason::Comma => "contains a comma",
         })
     }
 }

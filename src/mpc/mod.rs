@@ -63,8 +63,8 @@ pub use call::{Answer, Call};
 pub use cancel_remux_task::CancelRemuxTask;
 #[cfg(feature = "blocking")]
 pub use client::{
-    ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient, MpcClientBuilder,
-    RemuxTasks,
+    Answered, ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient,
+    MpcClientBuilder, RemuxTasks,
 };
 pub use common::{
     ErrorCode, InvalidInput, InvalidReason, MAX_BODY_BYTES, MAX_ID_BYTES, MAX_TEXT_BYTES,

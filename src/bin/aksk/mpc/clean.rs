@@ -33,7 +33,7 @@ use huaweicloud_aksk::mpc::{
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::delete::{Outcome, outcome_json, outcome_of, stops_the_run};
+use super::delete::{Outcome, delete_one, outcome_json, outcome_of, stops_the_run};
 use super::journal::{self, Header, Journal};
 use super::list::{list_all, parse_status};
 use super::time::{parse_age, parse_time};
@@ -417,7 +417,7 @@ fn clean(
             }
         }
         attempted += 1;
-        let result = client.delete_remux_task(id);
+        let result = delete_one(client, id);
         // A listed record (or one a run before meant to delete) that does not exist is
         // gone: someone, or that run, deleted it.
         let outcome = outcome_of(&result, true);

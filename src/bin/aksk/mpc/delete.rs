@@ -15,8 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
-use huaweicloud_aksk::mpc::{DeleteOutcome, DeleteRemuxTask, InvalidReason, MpcError};
-use serde_json::json;
+use huaweicloud_aksk::mpc::{
+    Answered, DeleteOutcome, DeleteRemuxTask, InvalidReason, MpcClient, MpcError,
+};
 
 use super::{ConnectArgs, connect, print_error, printable};
 
@@ -89,14 +90,19 @@ impl Outcome {
     }
 }
 
+/// What one delete call gave.
+pub(crate) type DeleteResult = Result<Answered<DeleteOutcome>, MpcError>;
+
+/// Deletes one record (the id was checked), keeping the request id of the answer.
+pub(crate) fn delete_one(client: &MpcClient, task_id: &str) -> DeleteResult {
+    client.run_answered(&DeleteRemuxTask::new(task_id)?)
+}
+
 /// The outcome of one delete call. `missing_is_done`: a "does not exist" answer counts as
 /// already deleted.
-pub(crate) fn outcome_of(
-    result: &Result<DeleteOutcome, MpcError>,
-    missing_is_done: bool,
-) -> Outcome {
+pub(crate) fn outcome_of(result: &DeleteResult, missing_is_done: bool) -> Outcome {
     match result {
-        Ok(DeleteOutcome::AlreadyDeleted) => Outcome::AlreadyDeleted,
+        Ok(a) if a.output == DeleteOutcome::AlreadyDeleted => Outcome::AlreadyDeleted,
         Ok(_) => Outcome::Deleted,
         Err(e) if e.is_task_not_found() && missing_is_done => Outcome::AlreadyDeleted,
         Err(e) if e.is_task_not_found() => Outcome::Missing,
@@ -111,37 +117,48 @@ pub(crate) fn stops_the_run(e: &MpcError) -> bool {
     matches!(e, MpcError::Unauthorized(_) | MpcError::Transport(_))
 }
 
+/// One JSON line for an id, its members in this order.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct OutcomeLine<'a> {
+    task_id: &'a str,
+    outcome: &'static str,
+    error_code: Option<&'a str>,
+    error_msg: Option<String>,
+    request_id: Option<&'a str>,
+}
+
 /// One JSON line for an id: task_id, outcome, error_code, error_msg, request_id.
-pub(crate) fn outcome_json(
-    task_id: &str,
+pub(crate) fn outcome_json<'a>(
+    task_id: &'a str,
     outcome: Outcome,
-    result: &Result<DeleteOutcome, MpcError>,
-) -> serde_json::Value {
-    let (code, msg, request_id) = match result {
-        Ok(_) => (None, None, None),
+    result: &'a DeleteResult,
+) -> String {
+    let (error_code, error_msg, request_id) = match result {
+        Ok(a) => (None, None, a.request_id.as_deref()),
         Err(e) => match e.api_error() {
             Some(api) => (
-                Some(api.error_code.clone()),
+                Some(api.error_code.as_str()),
                 Some(api.error_msg.clone()),
-                api.request_id.clone(),
+                api.request_id.as_deref(),
             ),
-            None => (None, Some(e.to_string()), e.request_id().map(str::to_owned)),
+            None => (None, Some(e.to_string()), e.request_id()),
         },
     };
-    json!({
-        "task_id": task_id,
-        "outcome": outcome.as_str(),
-        "error_code": code,
-        "error_msg": msg,
-        "request_id": request_id,
-    })
+    let line = OutcomeLine {
+        task_id,
+        outcome: outcome.as_str(),
+        error_code,
+        error_msg,
+        request_id,
+    };
+    serde_json::to_string(&line).expect("a line of strings serializes")
 }
 
 /// Checks a task id given on the command line or in a file; the message names it.
 pub(crate) fn check_task_id(id: &str) -> Result<(), String> {
     if id.contains(',') {
         return Err(format!(
-            "invalid task id {:?}: {} (MPC would read it as one id)",
+            "invalid task id {:?}: {}: give --task-id once per id (MPC would read it as one id)",
             printable(id),
             InvalidReason::Comma
         ));
@@ -216,7 +233,7 @@ pub(crate) fn run(args: Args) -> ExitCode {
             worst = 130;
             break;
         }
-        let result = conn.client.delete_remux_task(id);
+        let result = delete_one(&conn.client, id);
         let outcome = outcome_of(&result, args.ignore_missing);
         worst = worst.max(outcome.exit_code());
         if args.json {
@@ -224,7 +241,7 @@ pub(crate) fn run(args: Args) -> ExitCode {
         } else {
             let task = printable(id);
             match (&result, outcome) {
-                (Ok(DeleteOutcome::AlreadyDeleted), _) => {
+                (Ok(_), Outcome::AlreadyDeleted) => {
                     let _ = writeln!(
                         stdout,
                         "packaging task record {task} already deleted{where_} (an earlier attempt's answer was lost; the retry found no such task)"

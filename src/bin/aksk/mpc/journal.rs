@@ -186,9 +186,9 @@ impl Journal {
         self.append_line(&line)
     }
 
-    /// Appends an outcome line and flushes it to disk.
-    pub(crate) fn outcome(&mut self, line: &Value) -> Result<(), String> {
-        self.append_line(&line.to_string())
+    /// Appends an outcome line (one JSON object) and flushes it to disk.
+    pub(crate) fn outcome(&mut self, line: &str) -> Result<(), String> {
+        self.append_line(line)
     }
 
     fn append_line(&mut self, line: &str) -> Result<(), String> {
@@ -271,7 +271,7 @@ mod tests {
         )
         .unwrap();
         let mut j = Journal::open(&path, None).unwrap();
-        j.outcome(&serde_json::json!({"task_id":"1","outcome":"already_deleted"}))
+        j.outcome(r#"{"task_id":"1","outcome":"already_deleted"}"#)
             .unwrap();
         drop(j);
         let state = read(&path).unwrap();

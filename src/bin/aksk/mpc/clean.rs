@@ -41,7 +41,7 @@ use super::{ConnectArgs, connect, error_exit_code, print_error, printable};
 
 /// Arguments of `aksk mpc clean-remux-tasks`.
 #[derive(Debug, clap::Args)]
-#[command(group(ArgGroup::new("cutoff").required(true).args(["older_than", "until"])))]
+#[command(group(ArgGroup::new("cutoff").args(["older_than", "until"])))]
 pub(crate) struct Args {
     /// Delete records created more than AGE ago: a number and d, h, m or s (30d, 12h,
     /// 90m).
@@ -157,7 +157,7 @@ fn selection(args: &Args, resumed: Option<&Header>) -> Result<Selection, String>
         (None, Some(age)) => Utc::now()
             .checked_sub_signed(age)
             .ok_or("--older-than reaches before the earliest time")?,
-        (None, None) => unreachable!("clap requires --older-than or --until"),
+        (None, None) => return Err("give --older-than AGE or --until TIME".into()),
     };
     let cutoff = parse_mpc_time(&format_mpc_time(cutoff))
         .ok_or("the cutoff cannot be written as yyyymmddhhmmss")?;

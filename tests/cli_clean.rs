@@ -809,7 +809,7 @@ fn ctrl_c_finishes_the_delete_in_flight_then_stops() {
     let cutoff = base() - TimeDelta::days(14);
     let journal = dir.join("journal.jsonl");
     let until = format_mpc_time(cutoff);
-    let mut child = aksk_cmd(&[
+    let child = aksk_cmd(&[
         "mpc",
         "clean-remux-tasks",
         "--until",

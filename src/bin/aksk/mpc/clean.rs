@@ -31,7 +31,6 @@ use huaweicloud_aksk::mpc::{
     ListRemuxTasks, RemuxTask, TaskStatus, format_mpc_time, parse_mpc_time,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::json;
 
 use super::delete::{Outcome, delete_one, outcome_json, outcome_of, stops_the_run};
 use super::journal::{self, Header, Journal};
@@ -188,6 +187,57 @@ fn selection(args: &Args, resumed: Option<&Header>) -> Result<Selection, String>
     Ok(selection)
 }
 
+/// A `--dry-run --json` line.
+#[derive(serde::Serialize)]
+struct WouldDelete<'a> {
+    task_id: &'a str,
+    outcome: &'static str,
+    /// `None` for an id the journal has unfinished and the listing no longer shows.
+    status: Option<&'static str>,
+    create_time: Option<&'a str>,
+}
+
+/// The last `--json` line: what the run found and did.
+#[derive(serde::Serialize)]
+struct Summary {
+    summary: bool,
+    dry_run: bool,
+    /// Records created before this time, `yyyymmddhhmmss` UTC.
+    cutoff: String,
+    /// Records to delete in this run.
+    candidates: usize,
+    /// Listed records the journal has as done already.
+    done_in_journal: u64,
+    deleted: u64,
+    already_deleted: u64,
+    refused: u64,
+    failed: u64,
+    not_attempted: usize,
+    interrupted: bool,
+}
+
+impl Summary {
+    fn new(selection: &Selection, candidates: usize, done_in_journal: u64) -> Self {
+        Summary {
+            summary: true,
+            dry_run: false,
+            cutoff: format_mpc_time(selection.cutoff),
+            candidates,
+            done_in_journal,
+            deleted: 0,
+            already_deleted: 0,
+            refused: 0,
+            failed: 0,
+            not_attempted: 0,
+            interrupted: false,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a summary serializes")
+    }
+}
+
 /// How many records ended in each outcome.
 #[derive(Default)]
 struct Tally {
@@ -314,12 +364,13 @@ fn clean(
             let status = task.map(|t| t.status.as_str());
             let created = task.and_then(|t| t.create_time.as_deref());
             if args.json {
-                let line = json!({
-                    "task_id": id,
-                    "outcome": "would_delete",
-                    "status": status,
-                    "create_time": created,
-                });
+                let line = WouldDelete {
+                    task_id: id,
+                    outcome: "would_delete",
+                    status,
+                    create_time: created,
+                };
+                let line = serde_json::to_string(&line).expect("a line of strings serializes");
                 let _ = writeln!(stdout, "{line}");
             } else {
                 let _ = writeln!(
@@ -331,15 +382,12 @@ fn clean(
                 );
             }
         }
-        let summary = json!({
-            "summary": true,
-            "dry_run": true,
-            "cutoff": format_mpc_time(selection.cutoff),
-            "candidates": candidates,
-            "done_in_journal": done_before,
-        });
         if args.json {
-            let _ = writeln!(stdout, "{summary}");
+            let summary = Summary {
+                dry_run: true,
+                ..Summary::new(selection, candidates, done_before)
+            };
+            let _ = writeln!(stdout, "{}", summary.to_json());
         } else {
             let _ = writeln!(
                 stdout,
@@ -351,14 +399,8 @@ fn clean(
 
     if candidates == 0 {
         if args.json {
-            let _ = writeln!(
-                stdout,
-                "{}",
-                json!({"summary": true, "dry_run": false, "cutoff": format_mpc_time(selection.cutoff),
-                       "candidates": 0, "done_in_journal": done_before,
-                       "deleted": 0, "already_deleted": 0, "refused": 0, "failed": 0,
-                       "not_attempted": 0, "interrupted": false})
-            );
+            let summary = Summary::new(selection, 0, done_before);
+            let _ = writeln!(stdout, "{}", summary.to_json());
         } else {
             let _ = writeln!(stdout, "nothing to delete");
         }
@@ -478,20 +520,16 @@ fn clean(
     }
     let not_attempted = candidates - attempted;
     if args.json {
-        let summary = json!({
-            "summary": true,
-            "dry_run": false,
-            "cutoff": format_mpc_time(selection.cutoff),
-            "candidates": candidates,
-            "done_in_journal": done_before,
-            "deleted": tally.deleted,
-            "already_deleted": tally.already_deleted,
-            "refused": tally.refused,
-            "failed": tally.failed,
-            "not_attempted": not_attempted,
-            "interrupted": was_interrupted,
-        });
-        let _ = writeln!(stdout, "{summary}");
+        let summary = Summary {
+            deleted: tally.deleted,
+            already_deleted: tally.already_deleted,
+            refused: tally.refused,
+            failed: tally.failed,
+            not_attempted,
+            interrupted: was_interrupted,
+            ..Summary::new(selection, candidates, done_before)
+        };
+        let _ = writeln!(stdout, "{}", summary.to_json());
     } else {
         let _ = writeln!(
             stdout,

@@ -285,15 +285,7 @@ pub(crate) fn run(args: Args) -> ExitCode {
         Ok(conn) => conn,
         Err(code) => return code,
     };
-    let interrupted = super::interrupt_flag();
-    let code = clean(
-        &args,
-        &selection,
-        queries,
-        journal_state,
-        &conn,
-        &interrupted,
-    );
+    let code = clean(&args, &selection, queries, journal_state, &conn);
     conn.close();
     code
 }
@@ -304,7 +296,6 @@ fn clean(
     queries: Vec<ListRemuxTasks>,
     journal_state: Option<journal::State>,
     conn: &super::Connection,
-    interrupted: &std::sync::atomic::AtomicBool,
 ) -> ExitCode {
     let client = &conn.client;
     let terminal = std::io::stderr().is_terminal();
@@ -332,9 +323,6 @@ fn clean(
     if let Err(e) = listing {
         print_error(&e, "listing: ");
         return ExitCode::from(error_exit_code(&e));
-    }
-    if interrupted.load(Ordering::SeqCst) {
-        return ExitCode::from(130);
     }
 
     // 2. What is left to do: the journal's unfinished deletes first, then the listed
@@ -433,7 +421,10 @@ fn clean(
         None => None,
     };
 
-    // 4. One delete each.
+    // 4. One delete each. From here on, Ctrl-C lets the delete in flight finish (before it,
+    // it ends the process at once: nothing was deleted, and the journal holds at most its
+    // header).
+    let interrupted = super::interrupt_flag();
     let bar = (terminal && !args.json).then(|| {
         let bar = ProgressBar::new(candidates as u64);
         bar.set_style(

@@ -173,6 +173,29 @@ impl MpcClient {
     ///
     /// A listing is a snapshot only page by page: delete what it gives after it ends, not
     /// during, or later pages shift under it.
+    ///
+    /// ```no_run
+    /// use chrono::{TimeDelta, Utc};
+    /// use huaweicloud_aksk::Credentials;
+    /// use huaweicloud_aksk::mpc::{ListRemuxTasks, MpcClient, TaskStatus};
+    ///
+    /// let client = MpcClient::builder()
+    ///     .credentials(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"))
+    ///     .project_id("0123456789abcdef0123456789abcdef")
+    ///     .region("cn-north-4")
+    ///     .build()?;
+    /// let query = ListRemuxTasks::new()
+    ///     .status(TaskStatus::Failed)
+    ///     .created_until(Utc::now() - TimeDelta::days(30));
+    /// let old: Vec<String> = client
+    ///     .list_remux_tasks(query)
+    ///     .map(|task| task.map(|t| t.task_id))
+    ///     .collect::<Result<_, _>>()?;
+    /// for id in &old {
+    ///     client.delete_remux_task(id)?;
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn list_remux_tasks(&self, query: ListRemuxTasks) -> RemuxTasks {
         RemuxTasks {
             client: self.clone(),

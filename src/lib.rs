@@ -47,7 +47,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
-pub mod loader;
+pub mod credentials;
 #[cfg(feature = "mpc")]
 pub mod mpc;
 #[cfg(feature = "server")]
@@ -57,6 +57,8 @@ mod sign;
 pub mod vectors;
 pub mod verify;
 
+/// The environment and profile loader, also at [`credentials::loader`].
+pub use credentials::loader;
 pub use sign::algorithm::{Algorithm, UnknownAlgorithm};
 pub use sign::credentials::{Credentials, SecretString};
 pub use sign::date::SdkDate;

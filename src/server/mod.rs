@@ -1,24 +1,32 @@
-//! The embedded local MPC endpoint: `DELETE /v1/{project_id}/remux/task?task_id=...` with
-//! MPC's answers, behind the gateway's AK/SK signature check, on a loopback port.
+//! The embedded local MPC endpoint: MPC's packaging-task (remux) calls with MPC's answers,
+//! behind the gateway's AK/SK signature check, on a loopback port.
 //!
 //! It lets the whole loop run on one machine with no cloud account, and is a test double
 //! for any client (this crate's, the official SDKs') that checks signatures as the API
 //! gateway does:
 //!
-//! - a record in a final state (`SUCCEED`, `FAILED`, `CANCELED`) is deleted: 204, empty
-//!   body, and it is gone; an unknown task: 403 `MPC.10211` "The task does not exist.";
-//!   a task not in a final state: 403 `MPC.10213`; a missing or empty `task_id`: 400
+//! - `POST /v1/{project_id}/remux` creates a task (`INIT`; with
+//!   [`EndpointConfig::task_progress`] it moves on to `WAITING`, `PROCESSING` and
+//!   `SUCCEED`); `GET` lists tasks (`task_id` at most 10, `status`, `start_time`/`end_time`,
+//!   `input_bucket`, `input_object`, `page`, `size` 1 to 100), newest first; `DELETE
+//!   ?task_id=` cancels a queued task; `PUT {"task_id"}` retries a failed one;
+//! - `DELETE /v1/{project_id}/remux/task?task_id=` deletes a record in a final state
+//!   (`SUCCEED`, `FAILED`, `CANCELED`): 204, and it is gone; an unknown task: 403
+//!   `MPC.10211`; a task not in a final state: 403 `MPC.10213`; a bad parameter: 400
 //!   `MPC.10202`; a project id in the path other than `X-Project-Id`, or other than the
-//!   credentials' project: 403 `MPC.10212`;
+//!   credentials' project, or a task in the wrong state to cancel or retry: 403 `MPC.10212`;
 //! - a missing, malformed, wrong, expired or unknown-AK signature, or an unknown
 //!   `X-Auth-Token`: 401 `APIGW.0301` with the gateway's message (see
-//!   [`VerifyError`](crate::verify::VerifyError)); five failures in a row lock the access key
-//!   for five minutes (both configurable);
-//! - any other method or path: 404 `APIGW.0101`; a body over the limit: 413;
+//!   [`VerifyError`](crate::verify::VerifyError)), capped in length; five failures in a row
+//!   lock the access key for five minutes (both configurable); over
+//!   [`EndpointConfig::rate_limit`] requests a minute: 429 `APIG.0308`;
+//! - any other method or path: 404 `APIGW.0101`; a body over 12 MB: 413, refused as soon
+//!   as the excess arrives; malformed framing: 400 and the connection closed;
 //! - every answer carries an `X-Request-Id`.
 //!
-//! Requests are served by a pool of worker threads over keep-alive connections; a record is
-//! deleted under a lock, so exactly once however many clients race for it.
+//! Records are kept in SQLite, in memory or in a file ([`EndpointConfig::database`]); an
+//! answer is sent only once its change is committed. The endpoint runs on its own thread
+//! with its own async runtime: callers need none.
 //!
 //! ```
 //! use huaweicloud_aksk::server::{LocalEndpoint, TaskStatus};
@@ -33,24 +41,35 @@
 //! # Ok::<(), huaweicloud_aksk::server::ServeError>(())
 //! ```
 
-mod handler;
+mod gateway;
+mod http;
 mod lockout;
+mod routes;
 mod state;
+mod store;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use http::{
+    BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, MAX_HEADERS,
+};
 pub use state::{
     DEMO_ACCESS_KEY, DEMO_PROCESSING_TASK_ID, DEMO_PROJECT_ID, DEMO_SECRET_KEY, DEMO_TASK_ID,
     EndpointCredentials, State, Task, TaskStatus, Token,
 };
 
-use handler::{Limits, Shared};
+use gateway::Gateway;
+use lockout::Lockout;
+use routes::Shared;
+use store::Store;
+
+/// The largest request body accepted: 12 MB, as the API gateway documents.
+pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 
 /// How a [`LocalEndpoint`] is set up.
 ///
@@ -63,33 +82,42 @@ use handler::{Limits, Shared};
 /// let config = EndpointConfig::new(state)
 ///     .addr("127.0.0.1:0".parse().unwrap())
 ///     .lockout(5, Duration::from_secs(60))
-///     .workers(4);
+///     .rate_limit(100)
+///     .workers(2);
 /// # let _ = config;
 /// ```
 #[derive(Debug, Clone)]
 pub struct EndpointConfig {
     addr: SocketAddr,
     state: State,
+    database: Option<PathBuf>,
     workers: usize,
     max_body: usize,
     max_skew: Duration,
     lockout_threshold: u32,
     lockout_duration: Duration,
+    rate_limit: Option<u32>,
+    task_progress: Option<Duration>,
+    access_log: bool,
 }
 
 impl EndpointConfig {
-    /// Serves `state` on `127.0.0.1:0` (a free port), with the gateway's limits: 15 minutes
-    /// of clock skew, five failures lock an access key for five minutes; eight worker
-    /// threads; bodies up to 1 MiB.
+    /// Serves `state` on `127.0.0.1:0` (a free port), in memory, with the gateway's limits:
+    /// 15 minutes of clock skew, five failures lock an access key for five minutes, bodies
+    /// up to [`MAX_BODY_BYTES`], no rate limit; two runtime threads; no access log.
     pub fn new(state: State) -> Self {
         EndpointConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             state,
-            workers: 8,
-            max_body: 1 << 20,
+            database: None,
+            workers: 2,
+            max_body: MAX_BODY_BYTES,
             max_skew: crate::verify::DEFAULT_MAX_SKEW,
             lockout_threshold: 5,
             lockout_duration: Duration::from_secs(5 * 60),
+            rate_limit: None,
+            task_progress: None,
+            access_log: false,
         }
     }
 
@@ -104,7 +132,16 @@ impl EndpointConfig {
         self
     }
 
-    /// Serves with `workers` threads (at least one).
+    /// Keeps the records in the SQLite database at `path`, created if need be. The state's
+    /// credentials and tokens are added to it; its tasks only when the database is new, so
+    /// that a restart does not bring back records deleted since.
+    pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
+    /// Runs the async runtime with `workers` threads (at least one). Store calls run on
+    /// the runtime's blocking threads.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.max(1);
         self
@@ -127,6 +164,27 @@ impl EndpointConfig {
     pub fn lockout(mut self, threshold: u32, duration: Duration) -> Self {
         self.lockout_threshold = threshold;
         self.lockout_duration = duration;
+        self
+    }
+
+    /// Answers 429 `APIG.0308` to an access key (or token) past `per_minute` requests in a
+    /// minute, as the gateway does.
+    pub fn rate_limit(mut self, per_minute: u32) -> Self {
+        self.rate_limit = Some(per_minute);
+        self
+    }
+
+    /// Moves created tasks from `INIT` through `WAITING` and `PROCESSING` to `SUCCEED`
+    /// over `total` (zero: they stay `INIT`).
+    pub fn task_progress(mut self, total: Duration) -> Self {
+        self.task_progress = Some(total).filter(|t| !t.is_zero());
+        self
+    }
+
+    /// Writes one line per request on stderr: time, method, path, status, access key,
+    /// milliseconds.
+    pub fn access_log(mut self, on: bool) -> Self {
+        self.access_log = on;
         self
     }
 
@@ -195,15 +253,15 @@ impl fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// A running local MPC endpoint. Dropping it (or [`LocalEndpoint::shutdown`]) stops it and
-/// joins its threads.
+/// A running local MPC endpoint. Dropping it (or [`LocalEndpoint::shutdown`]) stops it:
+/// requests in flight are answered, then its thread ends.
 pub struct LocalEndpoint {
     addr: SocketAddr,
-    server: Arc<tiny_http::Server>,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
     credentials: Vec<EndpointCredentials>,
+    runtime: tokio::runtime::Handle,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for LocalEndpoint {
@@ -211,61 +269,80 @@ impl fmt::Debug for LocalEndpoint {
         f.debug_struct("LocalEndpoint")
             .field("addr", &self.addr)
             .field("credentials", &self.credentials)
-            .field("workers", &self.workers.len())
             .finish_non_exhaustive()
     }
 }
 
+fn bind_error(addr: SocketAddr, e: impl fmt::Display) -> ServeError {
+    ServeError::Bind {
+        addr,
+        message: e.to_string(),
+    }
+}
+
 impl LocalEndpoint {
-    /// Starts serving; returns once the port is listening.
+    /// Opens the store, starts serving, and returns once the port is listening.
     pub fn start(config: EndpointConfig) -> Result<LocalEndpoint, ServeError> {
-        config.state.validate()?;
-        let server = tiny_http::Server::http(config.addr).map_err(|e| ServeError::Bind {
-            addr: config.addr,
-            message: e.to_string(),
-        })?;
-        let addr = server.server_addr().to_ip().unwrap_or(config.addr);
-        let server = Arc::new(server);
-        let shared = Arc::new(Shared::new(
-            &config.state,
-            Limits {
-                max_body: config.max_body,
-                max_skew: config.max_skew,
-                lockout_threshold: config.lockout_threshold,
-                lockout_duration: config.lockout_duration,
-            },
-        ));
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut endpoint = LocalEndpoint {
-            addr,
-            server,
-            shared,
-            stop,
-            workers: Vec::with_capacity(config.workers),
-            credentials: config.state.credentials.clone(),
-        };
-        for i in 0..config.workers {
-            let (server, shared, stop) = (
-                Arc::clone(&endpoint.server),
-                Arc::clone(&endpoint.shared),
-                Arc::clone(&endpoint.stop),
-            );
-            let spawned = std::thread::Builder::new()
-                .name(format!("aksk-serve-{i}"))
-                .spawn(move || work(&server, &shared, &stop));
-            match spawned {
-                Ok(handle) => endpoint.workers.push(handle),
-                // Serve with the threads we have; none at all is an error.
-                Err(e) if endpoint.workers.is_empty() => {
-                    return Err(ServeError::Bind {
-                        addr,
-                        message: format!("cannot start a worker thread: {e}"),
-                    });
-                }
-                Err(_) => break,
-            }
+        let given = &config.state;
+        if !(given.credentials.is_empty() && given.tokens.is_empty() && given.tasks.is_empty()) {
+            given.validate()?;
         }
-        Ok(endpoint)
+        let store = Store::open(config.database.as_deref(), config.task_progress)?;
+        let new = !store.is_initialized()?;
+        store.import(given, new)?;
+        let state = store.export()?;
+        state.validate()?;
+
+        let gateway = Gateway::new(
+            &state,
+            config.max_skew,
+            Lockout::new(config.lockout_threshold, config.lockout_duration),
+            config.rate_limit,
+        );
+        let shared = Arc::new(Shared::new(
+            gateway,
+            Arc::new(store),
+            config.max_body,
+            BODY_READ_TIMEOUT,
+            config.access_log,
+        ));
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.workers)
+            .thread_name("aksk-serve")
+            .enable_all()
+            .build()
+            .map_err(|e| bind_error(config.addr, format!("cannot start the runtime: {e}")))?;
+        let listener =
+            std::net::TcpListener::bind(config.addr).map_err(|e| bind_error(config.addr, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| bind_error(config.addr, e))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| bind_error(addr, e))?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(|e| bind_error(addr, e))?
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let handle = runtime.handle().clone();
+        let served = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("aksk-serve-main".into())
+            .spawn(move || {
+                runtime.block_on(http::serve(listener, served, stopped));
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })
+            .map_err(|e| bind_error(addr, format!("cannot start a thread: {e}")))?;
+        Ok(LocalEndpoint {
+            addr,
+            shared,
+            credentials: state.credentials,
+            runtime: handle,
+            stop,
+            thread: Some(thread),
+        })
     }
 
     /// Starts the built-in demo set ([`State::demo`]) on a free loopback port.
@@ -301,52 +378,72 @@ impl LocalEndpoint {
     }
 
     /// Adds a task record, or sets the status of an existing one.
+    ///
+    /// # Panics
+    /// When the store cannot be written (a database file that became unwritable).
     pub fn add_task(
         &self,
         project_id: impl Into<String>,
         task_id: impl Into<String>,
         status: TaskStatus,
     ) {
-        self.shared
-            .tasks()
-            .insert((project_id.into(), task_id.into()), status);
+        let (p, t) = (project_id.into(), task_id.into());
+        if let Err(e) = self.shared.store.set_status(&p, &t, status) {
+            panic!("cannot add task {t} to the store: {e:?}");
+        }
     }
 
     /// The status of a task record, or `None` when there is no such record (or it was
     /// deleted).
+    ///
+    /// # Panics
+    /// When the store cannot be read.
     pub fn task_status(&self, project_id: &str, task_id: &str) -> Option<TaskStatus> {
-        self.shared
-            .tasks()
-            .get(&(project_id.to_owned(), task_id.to_owned()))
-            .copied()
+        match self.shared.store.status(project_id, task_id) {
+            Ok(s) => s,
+            Err(e) => panic!("cannot read task {task_id} from the store: {e:?}"),
+        }
     }
 
     /// Every task record, sorted by project and task id.
+    ///
+    /// # Panics
+    /// When the store cannot be read.
     pub fn tasks(&self) -> Vec<Task> {
-        self.shared.snapshot()
+        match self.shared.store.tasks() {
+            Ok(t) => t,
+            Err(e) => panic!("cannot read the tasks from the store: {e:?}"),
+        }
+    }
+
+    /// Everything the endpoint holds, as a state file: credentials, tokens, tasks.
+    pub fn export_state(&self) -> Result<State, ServeError> {
+        self.shared.store.export()
+    }
+
+    /// Answers the raw bytes of one or more HTTP/1.1 requests as a connection would, and
+    /// gives the bytes written back. No socket is used: this is for fuzzing and tests.
+    pub fn answer_raw(&self, request: &[u8]) -> Vec<u8> {
+        self.runtime
+            .block_on(http::answer_raw(Arc::clone(&self.shared), request.to_vec()))
     }
 
     /// Serves until the process ends (for `aksk serve`).
     pub fn wait(mut self) {
-        for handle in std::mem::take(&mut self.workers) {
-            let _ = handle.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 
-    /// Stops serving and joins the worker threads. Requests already queued are answered
-    /// first; connections still open are closed when their clients close them.
+    /// Stops accepting, lets requests in flight finish, and joins the endpoint's thread.
     pub fn shutdown(mut self) {
         self.stop_and_join();
     }
 
     fn stop_and_join(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Each unblock wakes one worker blocked in recv; queued requests come first.
-        for _ in 0..self.workers.len() {
-            self.server.unblock();
-        }
-        for handle in std::mem::take(&mut self.workers) {
-            let _ = handle.join();
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -357,70 +454,16 @@ impl Drop for LocalEndpoint {
     }
 }
 
-/// How many requests with a body may be read at once, each on a thread of its own.
-const MAX_BODY_READERS: usize = 256;
-
-/// Requests whose body is being read on a thread of its own.
-static BODY_READERS: AtomicUsize = AtomicUsize::new(0);
-
-/// A worker: answers requests until the endpoint stops.
-fn work(server: &tiny_http::Server, shared: &Arc<Shared>, stop: &AtomicBool) {
-    while !stop.load(Ordering::SeqCst) {
-        match server.recv() {
-            Ok(rq) if has_body(&rq) => read_aside(shared, rq),
-            Ok(rq) => answer_caught(shared, rq),
-            // Unblocked by shutdown, or the listener failed: check the flag again.
-            Err(_) if stop.load(Ordering::SeqCst) => break,
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// Answers one request; a bug in answering it must not take the worker away: the client
-/// sees its connection closed, the worker goes on.
-fn answer_caught(shared: &Shared, rq: tiny_http::Request) {
-    let answered =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler::handle(shared, rq)));
-    let _ = answered;
-}
-
-/// Does the request announce a body (a length above zero, or chunks)?
-fn has_body(rq: &tiny_http::Request) -> bool {
-    match rq.body_length() {
-        Some(n) => n > 0,
-        None => rq
-            .headers()
-            .iter()
-            .any(|h| h.field.equiv("Transfer-Encoding")),
-    }
-}
-
-/// A body may trickle in for as long as its client likes: it is read on a thread of its
-/// own, so that slow uploads cannot hold every worker and stop the endpoint serving others.
-fn read_aside(shared: &Arc<Shared>, rq: tiny_http::Request) {
-    if BODY_READERS.fetch_add(1, Ordering::SeqCst) >= MAX_BODY_READERS {
-        BODY_READERS.fetch_sub(1, Ordering::SeqCst);
-        let _ = rq.respond(tiny_http::Response::empty(503));
-        return;
-    }
-    let shared = Arc::clone(shared);
-    let spawned = std::thread::Builder::new()
-        .name("aksk-serve-body".into())
-        .spawn(move || {
-            answer_caught(&shared, rq);
-            BODY_READERS.fetch_sub(1, Ordering::SeqCst);
+/// The state held in the database at `path` (for `aksk serve --db PATH --export-state
+/// FILE`).
+pub fn export_database(path: &Path) -> Result<State, ServeError> {
+    if !path.exists() {
+        return Err(ServeError::StateFile {
+            path: path.to_owned(),
+            message: "no such database".into(),
         });
-    if spawned.is_err() {
-        BODY_READERS.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// Starts `config` and serves until the process ends, calling `ready` once listening.
-pub fn serve(config: EndpointConfig, ready: impl FnOnce(&LocalEndpoint)) -> Result<(), ServeError> {
-    let endpoint = LocalEndpoint::start(config)?;
-    ready(&endpoint);
-    endpoint.wait();
-    Ok(())
+    Store::open(Some(path), None)?.export()
 }
 
 #[cfg(test)]
@@ -432,5 +475,14 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<LocalEndpoint>();
         assert_send_sync::<EndpointConfig>();
+    }
+
+    #[test]
+    fn a_request_can_be_answered_without_a_socket() {
+        let endpoint = LocalEndpoint::start_demo().expect("the demo endpoint starts");
+        let out = endpoint.answer_raw(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 404 "), "{text}");
+        assert!(text.contains("APIGW.0101"), "{text}");
     }
 }

@@ -4,10 +4,11 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::mpc::model::TaskStatus;
+use crate::mpc::model::{ObsObjInfo, RemuxOutputParam};
 use crate::server::ServeError;
 use crate::sign::credentials::Credentials;
 
@@ -22,78 +23,8 @@ pub const DEMO_TASK_ID: &str = "100211";
 /// A demo task that is still running (`PROCESSING`): deleting it is refused.
 pub const DEMO_PROCESSING_TASK_ID: &str = "100214";
 
-/// The status of a packaging (remux) task, as MPC names it.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TaskStatus {
-    /// Created, not yet queued.
-    Init,
-    /// Queued.
-    Waiting,
-    /// Running.
-    Processing,
-    /// Completed.
-    Succeed,
-    /// Failed.
-    Failed,
-    /// Canceled.
-    Canceled,
-}
-
-impl TaskStatus {
-    /// Every status, in the order of a task's life.
-    pub const ALL: [TaskStatus; 6] = [
-        TaskStatus::Init,
-        TaskStatus::Waiting,
-        TaskStatus::Processing,
-        TaskStatus::Succeed,
-        TaskStatus::Failed,
-        TaskStatus::Canceled,
-    ];
-
-    /// Is this a final state (`SUCCEED`, `FAILED`, `CANCELED`), whose record can be deleted?
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            TaskStatus::Succeed | TaskStatus::Failed | TaskStatus::Canceled
-        )
-    }
-
-    /// The name MPC gives it, e.g. `SUCCEED`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Init => "INIT",
-            TaskStatus::Waiting => "WAITING",
-            TaskStatus::Processing => "PROCESSING",
-            TaskStatus::Succeed => "SUCCEED",
-            TaskStatus::Failed => "FAILED",
-            TaskStatus::Canceled => "CANCELED",
-        }
-    }
-}
-
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TaskStatus {
-    type Err = ServeError;
-    fn from_str(s: &str) -> Result<Self, ServeError> {
-        TaskStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                ServeError::invalid_state(format!(
-                    "unknown task status {s:?} (expected INIT, WAITING, PROCESSING, SUCCEED, FAILED or CANCELED)"
-                ))
-            })
-    }
-}
-
-/// A packaging task record.
+/// A packaging task record: its project, id and status, and optionally MPC's other task
+/// fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
@@ -103,6 +34,33 @@ pub struct Task {
     pub task_id: String,
     /// Its status.
     pub status: TaskStatus,
+    /// When it was created, `yyyymmddhhmmss` UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// When it started running, `yyyymmddhhmmss` UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// When it ended, `yyyymmddhhmmss` UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// The task's result code (failed tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The error description (failed tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The caller's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// The source file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<ObsObjInfo>,
+    /// Where the result goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<ObsObjInfo>,
+    /// Output settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_param: Option<RemuxOutputParam>,
 }
 
 impl Task {
@@ -116,6 +74,15 @@ impl Task {
             project_id: project_id.into(),
             task_id: task_id.into(),
             status,
+            create_time: None,
+            start_time: None,
+            end_time: None,
+            error_code: None,
+            description: None,
+            user_data: None,
+            input: None,
+            output: None,
+            output_param: None,
         }
     }
 }
@@ -311,6 +278,17 @@ impl State {
                     "tasks[{i}]: empty task_id or project_id"
                 )));
             }
+            for (name, time) in [
+                ("create_time", &t.create_time),
+                ("start_time", &t.start_time),
+                ("end_time", &t.end_time),
+            ] {
+                if time.as_deref().is_some_and(|v| !is_mpc_time(v)) {
+                    return Err(ServeError::invalid_state(format!(
+                        "tasks[{i}]: {name} is not yyyymmddhhmmss"
+                    )));
+                }
+            }
             if !tasks.insert((t.project_id.as_str(), t.task_id.as_str())) {
                 return Err(ServeError::invalid_state(format!(
                     "tasks[{i}]: task {} of project {} given twice",
@@ -333,4 +311,11 @@ fn json_error(e: &serde_json::Error) -> String {
         }
         _ => msg,
     }
+}
+
+/// Is `v` a time as MPC writes it: `yyyymmddhhmmss`, a valid UTC date and time?
+pub(crate) fn is_mpc_time(v: &str) -> bool {
+    v.len() == 14
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && chrono::NaiveDateTime::parse_from_str(v, "%Y%m%d%H%M%S").is_ok()
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -177,6 +177,13 @@ impl ProjectIdResolver {
             agent: config.new_agent(),
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The process's resolver, whose answers every client built without a project id
+    /// shares.
+    pub fn shared() -> &'static ProjectIdResolver {
+        static SHARED: OnceLock<ProjectIdResolver> = OnceLock::new();
+        SHARED.get_or_init(ProjectIdResolver::new)
     }
 
     /// Asks this IAM endpoint, whatever the region.

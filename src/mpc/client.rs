@@ -19,6 +19,7 @@ use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
 use crate::mpc::proxy;
 use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
 use crate::mpc::trace::Event;
+use crate::credentials::{ProjectIdResolver, ProvideCredentials};
 use crate::{Credentials, SecretString, SignError, Signer};
 
 /// The connect timeout used unless another is set.
@@ -76,6 +77,8 @@ struct Inner {
 
 enum Auth {
     AkSk(Box<Signer>),
+    /// Credentials asked of a provider before each attempt (temporary ones change).
+    Provider(Arc<dyn ProvideCredentials>),
     Token(SecretString),
 }
 
@@ -87,6 +90,7 @@ impl fmt::Debug for MpcClient {
             .field("project_id", &i.project_id.as_str());
         match &i.auth {
             Auth::AkSk(s) => d.field("access_key", &s.credentials().access_key()),
+            Auth::Provider(p) => d.field("credentials_provider", p),
             Auth::Token(_) => d.field("iam_token", &"<redacted>"),
         };
         d.field("retry", &i.retry)
@@ -236,6 +240,10 @@ impl MpcClient {
     fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {
         match &self.inner.auth {
             Auth::AkSk(signer) => signer.sign_at(request, self.now())?,
+            Auth::Provider(provider) => {
+                let provided = provider.provide().map_err(MpcError::Credentials)?;
+                Signer::new(provided.credentials).sign_at(request, self.now())?;
+            }
             Auth::Token(token) => {
                 let mut value = HeaderValue::from_str(token.expose())
                     .expect("the token was checked as a header value when the client was built");
@@ -370,8 +378,10 @@ fn io_transport_error(e: std::io::Error) -> TransportError {
 #[must_use]
 pub struct MpcClientBuilder {
     credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
     token: Option<String>,
     project_id: Option<String>,
+    project_region: Option<String>,
     target: Option<Target>,
     connect_timeout: Duration,
     call_timeout: Duration,
@@ -392,8 +402,10 @@ impl fmt::Debug for MpcClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MpcClientBuilder")
             .field("credentials", &self.credentials)
+            .field("credentials_provider", &self.provider)
             .field("iam_token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("project_id", &self.project_id)
+            .field("project_region", &self.project_region)
             .field("connect_timeout", &self.connect_timeout)
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
@@ -415,8 +427,10 @@ impl MpcClientBuilder {
     pub fn new() -> Self {
         MpcClientBuilder {
             credentials: None,
+            provider: None,
             token: None,
             project_id: None,
+            project_region: None,
             target: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
@@ -432,6 +446,17 @@ impl MpcClientBuilder {
     /// Sign with AK/SK (and send `X-Security-Token` for temporary credentials).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self.provider = None;
+        self.token = None;
+        self
+    }
+
+    /// Sign with the credentials `provider` gives, asked before each attempt (wrap a
+    /// provider of temporary credentials in a
+    /// [`CachingProvider`](crate::credentials::CachingProvider)).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self.credentials = None;
         self.token = None;
         self
     }
@@ -440,12 +465,22 @@ impl MpcClientBuilder {
     pub fn iam_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self.credentials = None;
+        self.provider = None;
         self
     }
 
-    /// The project id (sent in the path and as `X-Project-Id`).
+    /// The project id (sent in the path and as `X-Project-Id`). Without one, the
+    /// provider's project id is used, else [`MpcClientBuilder::build`] asks IAM for the
+    /// project of the region (see [`ProjectIdResolver`]).
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// The region whose project id to ask IAM for when none is given (by default the
+    /// region given with [`MpcClientBuilder::region`]); for a client of an endpoint URL.
+    pub fn project_region(mut self, region: impl Into<String>) -> Self {
+        self.project_region = Some(region.into());
         self
     }
 
@@ -524,10 +559,14 @@ impl MpcClientBuilder {
         self
     }
 
-    /// The client; checks every setting, and opens no connection.
+    /// The client; checks every setting. It opens no connection, unless the project id
+    /// must be found: then it asks the credentials provider (if any) for credentials and
+    /// IAM for the project id of the region.
     pub fn build(self) -> Result<MpcClient, ConfigError> {
-        let project_id = self.project_id.ok_or(ConfigError::MissingProjectId)?;
-        let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
+        let project_region = self.project_region.clone().or(match &self.target {
+            Some(Target::Region(region)) => Some(region.clone()),
+            _ => None,
+        });
         let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
             Target::Region(region) => {
                 Endpoint::resolve_region(&region, |name| std::env::var(name).ok(), self.allow_http)
@@ -535,23 +574,29 @@ impl MpcClientBuilder {
             Target::Url(url) => Endpoint::parse(&url),
         }
         .map_err(ConfigError::Endpoint)?;
-        let auth = match (self.credentials, self.token) {
-            (Some(credentials), _) => {
+        let auth = match (self.credentials, self.provider, self.token) {
+            (Some(credentials), _, _) => {
                 let signer = Signer::new(credentials);
                 signer.check().map_err(ConfigError::InvalidCredentials)?;
                 Auth::AkSk(Box::new(signer))
             }
-            (None, Some(token)) => {
+            (None, Some(provider), _) => Auth::Provider(provider),
+            (None, None, Some(token)) => {
                 if token.is_empty() || HeaderValue::from_str(&token).is_err() {
                     return Err(ConfigError::InvalidToken);
                 }
                 Auth::Token(SecretString::new(token))
             }
-            (None, None) => return Err(ConfigError::MissingCredentials),
+            (None, None, None) => return Err(ConfigError::MissingCredentials),
         };
         if self.call_timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(ConfigError::ZeroTimeout);
         }
+        let project_id = match self.project_id {
+            Some(project_id) => project_id,
+            None => find_project_id(&auth, project_region.as_deref(), (self.clock)())?,
+        };
+        let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // A signed request is for one host: never follow a redirect elsewhere.
@@ -593,6 +638,31 @@ impl MpcClientBuilder {
     }
 }
 
+/// The project id of a client given none: the provider's, else IAM's for the region.
+fn find_project_id(
+    auth: &Auth,
+    region: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, ConfigError> {
+    let credentials = match auth {
+        Auth::AkSk(signer) => signer.credentials().clone(),
+        Auth::Provider(provider) => {
+            let provided = provider
+                .provide()
+                .map_err(|e| ConfigError::Credentials(e.to_string()))?;
+            if let Some(project_id) = provided.project_id {
+                return Ok(project_id);
+            }
+            provided.credentials
+        }
+        Auth::Token(_) => return Err(ConfigError::MissingProjectId),
+    };
+    let region = region.ok_or(ConfigError::MissingProjectId)?;
+    ProjectIdResolver::shared()
+        .resolve(&credentials, region, now)
+        .map_err(|e| ConfigError::ProjectLookup(e.to_string()))
+}
+
 /// Why a client could not be configured.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -603,8 +673,12 @@ pub enum ConfigError {
     MissingEndpoint,
     /// No credentials (AK/SK or IAM token) were given.
     MissingCredentials,
-    /// No project id was given.
+    /// No project id was given, and no region to ask IAM for one.
     MissingProjectId,
+    /// The credentials provider gave no credentials (its message).
+    Credentials(String),
+    /// IAM gave no project id for the region (its message).
+    ProjectLookup(String),
     /// The project id cannot be sent.
     InvalidProjectId(InvalidInput),
     /// The credentials cannot sign.
@@ -626,7 +700,11 @@ impl fmt::Display for ConfigError {
             ConfigError::Endpoint(e) => fmt::Display::fmt(e, f),
             ConfigError::MissingEndpoint => f.write_str("no region or endpoint given"),
             ConfigError::MissingCredentials => f.write_str("no credentials given"),
-            ConfigError::MissingProjectId => f.write_str("no project id given"),
+            ConfigError::MissingProjectId => {
+                f.write_str("no project id given, and no region to look one up")
+            }
+            ConfigError::Credentials(e) => f.write_str(e),
+            ConfigError::ProjectLookup(e) => write!(f, "no project id: {e}"),
             ConfigError::InvalidProjectId(e) => fmt::Display::fmt(e, f),
             ConfigError::InvalidCredentials(e) => write!(f, "invalid credentials: {e}"),
             ConfigError::InvalidToken => {

@@ -47,6 +47,9 @@ pub enum MpcError {
     UnexpectedResponse(UnexpectedResponse),
     /// No HTTP answer arrived: connecting, sending or receiving failed, or timed out.
     Transport(TransportError),
+    /// The credentials provider gave no credentials to sign with (nothing was sent).
+    #[cfg(feature = "blocking")]
+    Credentials(crate::credentials::ProvideError),
 }
 
 impl MpcError {
@@ -109,6 +112,8 @@ impl fmt::Display for MpcError {
             MpcError::Throttled(e) => write!(f, "throttled: {e}"),
             MpcError::UnexpectedResponse(e) => fmt::Display::fmt(e, f),
             MpcError::Transport(e) => fmt::Display::fmt(e, f),
+            #[cfg(feature = "blocking")]
+            MpcError::Credentials(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -121,6 +126,8 @@ impl std::error::Error for MpcError {
             MpcError::Api(e) | MpcError::Unauthorized(e) | MpcError::Throttled(e) => Some(e),
             MpcError::UnexpectedResponse(e) => Some(e),
             MpcError::Transport(e) => Some(e),
+            #[cfg(feature = "blocking")]
+            MpcError::Credentials(e) => Some(e),
         }
     }
 }

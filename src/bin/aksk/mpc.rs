@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader::Loader;
+use huaweicloud_aksk::loader::ENV_PROJECT_ID;
 use huaweicloud_aksk::mpc::{
     DEFAULT_CONNECT_TIMEOUT, DeleteOutcome, Event, MpcClient, MpcError, RetryPolicy,
 };
@@ -28,12 +28,14 @@ pub(crate) struct DeleteArgs {
     #[arg(long, value_name = "ID")]
     task_id: Option<String>,
     /// The project id (default: HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the
-    /// credentials file).
+    /// credentials file, else asked of IAM for --region; HUAWEICLOUD_SDK_IAM_ENDPOINT
+    /// overrides the IAM endpoint).
     #[arg(long, value_name = "ID")]
     project_id: Option<String>,
     /// The region, e.g. cn-north-4 (HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4 and the like
-    /// override the endpoint of a region).
-    #[arg(long, value_name = "REGION", conflicts_with_all = ["endpoint", "local"])]
+    /// override the endpoint of a region). With --endpoint, only the region whose project
+    /// id to ask IAM for.
+    #[arg(long, value_name = "REGION", conflicts_with = "local")]
     region: Option<String>,
     /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either;
     /// without a scheme, http for this machine and https for any other host).
@@ -97,27 +99,20 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
             return crate::usage_error("--task-id is required (or use --local)");
         };
         task_id = id;
-        let mut loader = Loader::new();
-        if let Some(project_id) = &args.project_id {
-            loader = loader.project_id(project_id);
-        }
-        let loaded = match loader.load() {
-            Ok(loaded) => loaded,
-            Err(e) => return crate::usage_error(e),
-        };
-        let Some(project_id) = loaded.project_id else {
-            return crate::usage_error(format!(
-                "no project id: give --project-id, or set HUAWEICLOUD_SDK_PROJECT_ID \
-                 (credentials from {})",
-                loaded.source
-            ));
-        };
+        // Environment, profile file, then the ECS metadata service.
         builder = builder
-            .credentials(loaded.credentials)
-            .project_id(project_id)
+            .credentials_provider(crate::credentials::chain())
             .allow_http(args.allow_http);
+        if let Some(project_id) = args
+            .project_id
+            .clone()
+            .or_else(|| std::env::var(ENV_PROJECT_ID).ok().filter(|v| !v.is_empty()))
+        {
+            builder = builder.project_id(project_id);
+        }
         builder = match (&args.region, &args.endpoint) {
-            (Some(region), _) => builder.region(region),
+            (Some(region), Some(url)) => builder.endpoint(url).project_region(region),
+            (Some(region), None) => builder.region(region),
             (None, Some(url)) => builder.endpoint(url),
             (None, None) => {
                 return crate::usage_error("give --region REGION or --endpoint URL (or --local)");

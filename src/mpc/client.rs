@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use http::HeaderMap;
 use http::header::HeaderValue;
 
+use crate::credentials::{ProjectIdResolver, ProvideCredentials};
 use crate::mpc::call::{Answer, Call};
 use crate::mpc::common::{InvalidInput, MAX_BODY_BYTES, ProjectId};
 use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
@@ -19,7 +20,6 @@ use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
 use crate::mpc::proxy;
 use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
 use crate::mpc::trace::Event;
-use crate::credentials::{ProjectIdResolver, ProvideCredentials};
 use crate::{Credentials, SecretString, SignError, Signer};
 
 /// The connect timeout used unless another is set.

@@ -40,10 +40,10 @@ mod common;
 mod delete_remux_task;
 mod endpoint;
 mod error;
-#[cfg(feature = "blocking")]
-mod proxy;
 #[cfg(any(feature = "blocking", feature = "server"))]
 pub mod model;
+#[cfg(feature = "blocking")]
+mod proxy;
 // The policy is sans-IO and tested on its own; only the blocking client acts on it.
 #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod retry;

@@ -16,7 +16,7 @@ use crate::mpc::call::{Answer, Call};
 use crate::mpc::common::{InvalidInput, MAX_BODY_BYTES, ProjectId};
 use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 use crate::mpc::endpoint::{Endpoint, EndpointError};
-use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
+use crate::mpc::error::{MpcError, SignedSummary, TransportError, TransportErrorKind};
 use crate::mpc::proxy;
 use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
 use crate::mpc::trace::Event;
@@ -156,7 +156,7 @@ impl MpcClient {
         loop {
             attempt += 1;
             let mut request = call.request(&inner.endpoint, &inner.project_id);
-            self.authenticate(&mut request)?;
+            let signed = self.authenticate(&mut request)?;
             self.observe(&Event::Sending {
                 attempt,
                 request: &request,
@@ -173,7 +173,10 @@ impl MpcClient {
                     let read = Answer::new(answer.status, &answer.headers, &answer.body)
                         .truncated(answer.truncated)
                         .earlier_outcome_unknown(state.earlier_outcome_unknown());
-                    let result = call.interpret(&read);
+                    let mut result = call.interpret(&read);
+                    if let (Err(MpcError::Unauthorized(e)), Some(signed)) = (&mut result, &signed) {
+                        e.explain(signed);
+                    }
                     let seen = Seen::Answer {
                         status: answer.status,
                         headers: &answer.headers,
@@ -237,21 +240,27 @@ impl MpcClient {
         });
     }
 
-    fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {
+    /// Signs `request` (or adds the IAM token); gives what was signed, to explain a
+    /// refused signature.
+    fn authenticate(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<Option<SignedSummary>, MpcError> {
         match &self.inner.auth {
-            Auth::AkSk(signer) => signer.sign_at(request, self.now())?,
+            Auth::AkSk(signer) => Ok(Some(sign(signer, request, self.now())?)),
             Auth::Provider(provider) => {
                 let provided = provider.provide().map_err(MpcError::Credentials)?;
-                Signer::new(provided.credentials).sign_at(request, self.now())?;
+                let signer = Signer::new(provided.credentials);
+                Ok(Some(sign(&signer, request, self.now())?))
             }
             Auth::Token(token) => {
                 let mut value = HeaderValue::from_str(token.expose())
                     .expect("the token was checked as a header value when the client was built");
                 value.set_sensitive(true);
                 request.headers_mut().insert("x-auth-token", value);
+                Ok(None)
             }
         }
-        Ok(())
     }
 
     fn send(
@@ -297,6 +306,20 @@ impl MpcClient {
             truncated,
         })
     }
+}
+
+/// Signs `request` at `now`, keeping the canonical request and date signed.
+fn sign(
+    signer: &Signer,
+    request: &mut http::Request<Vec<u8>>,
+    now: DateTime<Utc>,
+) -> Result<SignedSummary, SignError> {
+    let details = signer.details_at(request, now)?;
+    signer.sign_at(request, now)?;
+    Ok(SignedSummary::new(
+        &details.canonical_request,
+        details.date.to_string(),
+    ))
 }
 
 /// An answer as read off the wire.

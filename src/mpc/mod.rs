@@ -62,7 +62,8 @@ pub use common::{
 pub use delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 pub use endpoint::{Endpoint, EndpointError, REGIONS, Scheme, region_env_var};
 pub use error::{
-    ApiError, MpcError, SNIPPET_CHARS, TransportError, TransportErrorKind, UnexpectedResponse,
+    ApiError, MpcError, SNIPPET_CHARS, SignatureExplanation, SignedSummary, TransportError,
+    TransportErrorKind, UnexpectedResponse, explain_signature,
 };
 pub use retry::{DEFAULT_MAX_ATTEMPTS, RetryPolicy};
 pub use trace::Event;

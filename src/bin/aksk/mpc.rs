@@ -177,6 +177,9 @@ fn report(
                 printable(&e.error_msg),
                 printable(e.request_id.as_deref().unwrap_or("none"))
             );
+            if let Some(why) = e.signature_explanation() {
+                eprintln!("aksk: {why}");
+            }
             ExitCode::from(1)
         }
         Err(e @ MpcError::UnexpectedResponse(_)) => {

@@ -172,7 +172,7 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// For a refused signature, what the gateway's message says about it compared with
     /// what the client signed (see [`ApiError::signature_explanation`]).
-    explanation: Option<SignatureExplanation>,
+    explanation: Option<Box<SignatureExplanation>>,
 }
 
 impl ApiError {
@@ -196,13 +196,13 @@ impl ApiError {
     /// with its canonical request, or "signature expired") and the client kept what it
     /// signed.
     pub fn signature_explanation(&self) -> Option<&SignatureExplanation> {
-        self.explanation.as_ref()
+        self.explanation.as_deref()
     }
 
     /// Compares the gateway's message with `signed` (what the client signed).
     pub(crate) fn explain(&mut self, signed: &SignedSummary) {
         if self.status == 401 {
-            self.explanation = explain_signature(&self.error_msg, signed);
+            self.explanation = explain_signature(&self.error_msg, signed).map(Box::new);
         }
     }
 

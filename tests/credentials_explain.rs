@@ -111,3 +111,39 @@ fn a_wrong_secret_key_is_explained_by_the_local_endpoint() {
     );
     server.shutdown();
 }
+
+#[test]
+fn the_cli_shows_the_explanation() {
+    let server = LocalEndpoint::start_demo().expect("start the local endpoint");
+    let home = std::env::temp_dir().join(format!("aksk-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aksk"))
+        .env_clear()
+        .env("HOME", &home)
+        .env("HUAWEICLOUD_SDK_AK", DEMO_ACCESS_KEY)
+        .env("HUAWEICLOUD_SDK_SK", "WRONGSECRETFORCLI")
+        .args([
+            "mpc",
+            "delete-remux-task",
+            "--endpoint",
+            &server.url(),
+            "--project-id",
+            DEMO_PROJECT_ID,
+            "--task-id",
+            DEMO_TASK_ID,
+            "--retries",
+            "0",
+        ])
+        .output()
+        .expect("run aksk");
+    std::fs::remove_dir_all(&home).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("APIGW.0301: "), "{stderr}");
+    assert!(
+        stderr.contains("aksk: the gateway computed the canonical request that was signed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("WRONGSECRETFORCLI"), "{stderr}");
+    server.shutdown();
+}

@@ -29,6 +29,10 @@ use crate::{Credentials, SignableRequest, Signer};
 /// How long issued temporary credentials are valid unless configured otherwise.
 pub const DEFAULT_TEMPORARY_CREDENTIALS_TTL: Duration = Duration::from_secs(3600);
 
+/// The most session tokens and issued credentials kept: past it, the session tokens are
+/// forgotten (clients ask for a new one after a 401) and issuing answers 503.
+const MAX_KEPT: usize = 10_000;
+
 const TOKEN_PATH: &str = "/meta-data/latest/api/token";
 const SECURITY_KEY_PATH: &str = "/openstack/latest/securitykey";
 
@@ -72,7 +76,9 @@ impl TemporaryKeys {
         }
     }
 
-    fn issue(&self) -> Option<String> {
+    /// New credentials as the securitykey document; `None` without a project, `Err` when
+    /// too many are outstanding.
+    fn issue(&self) -> Option<Result<String, ()>> {
         let project_id = self.project_id.clone()?;
         let access = format!("TMP{}", self.random.hex(17).to_ascii_uppercase());
         let secret = self.random.hex(40);
@@ -93,11 +99,16 @@ impl TemporaryKeys {
             expires_at,
             project_id,
         };
-        self.keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(access, issued);
-        Some(document)
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        // Expired credentials are kept a day, so that their use is refused as expired
+        // rather than as unknown.
+        let now = Utc::now();
+        keys.retain(|_, i| i.expires_at + chrono::TimeDelta::days(1) > now);
+        if keys.len() >= MAX_KEPT {
+            return Some(Err(()));
+        }
+        keys.insert(access, issued);
+        Some(Ok(document))
     }
 
     /// The caller of a request signed with issued credentials; `None` when the access key
@@ -178,11 +189,14 @@ pub(crate) fn answer(
     match (method.as_str(), path) {
         ("PUT", TOKEN_PATH) => {
             let token = temporary.random.hex(48);
-            temporary
+            let mut tokens = temporary
                 .session_tokens
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(token.clone());
+                .unwrap_or_else(PoisonError::into_inner);
+            if tokens.len() >= MAX_KEPT {
+                tokens.clear();
+            }
+            tokens.insert(token.clone());
             Some(Answer::text(token))
         }
         ("GET", SECURITY_KEY_PATH) => {
@@ -205,7 +219,12 @@ pub(crate) fn answer(
                 ));
             }
             Some(match temporary.issue() {
-                Some(document) => Answer::text(document),
+                Some(Ok(document)) => Answer::text(document),
+                Some(Err(())) => Answer::mpc(
+                    503,
+                    "ECS.0503",
+                    "Too many temporary credentials are outstanding",
+                ),
                 None => Answer::mpc(
                     404,
                     "ECS.0404",

@@ -200,6 +200,7 @@ impl ApiError {
     }
 
     /// Compares the gateway's message with `signed` (what the client signed).
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn explain(&mut self, signed: &SignedSummary) {
         if self.status == 401 {
             self.explanation = explain_signature(&self.error_msg, signed).map(Box::new);

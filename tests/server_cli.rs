@@ -203,3 +203,71 @@ fn an_address_in_use_is_one_line_and_exit_code_2() {
     let stderr = fails_with_one_line(&["--addr", "not-an-address"]);
     assert!(stderr.starts_with("aksk: "), "{stderr}");
 }
+
+/// Stops `served` and gives everything it wrote on stderr.
+fn stderr_of(mut served: Served) -> String {
+    let _ = served.child.kill();
+    let _ = served.child.wait();
+    let mut err = String::new();
+    served
+        .child
+        .stderr
+        .take()
+        .expect("piped stderr")
+        .read_to_string(&mut err)
+        .expect("read stderr");
+    err
+}
+
+#[test]
+fn serve_writes_one_access_log_line_per_request_unless_quiet() {
+    let served = serve(&[]);
+    let (status, _) = delete(
+        &served.addr,
+        DEMO_ACCESS_KEY,
+        DEMO_SECRET_KEY,
+        DEMO_PROJECT_ID,
+        DEMO_TASK_ID,
+    );
+    assert_eq!(status, 204);
+    let (status, _) = delete(
+        &served.addr,
+        "NOSUCHKEY",
+        "x",
+        DEMO_PROJECT_ID,
+        DEMO_TASK_ID,
+    );
+    assert_eq!(status, 401);
+    let err = stderr_of(served);
+    let path = format!("/v1/{DEMO_PROJECT_ID}/remux/task");
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(&path)).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].contains(&format!(" DELETE {path} 204 ak={DEMO_ACCESS_KEY} ")),
+        "{err}"
+    );
+    assert!(
+        lines[1].contains(&format!(" DELETE {path} 401 ak=NOSUCHKEY ")),
+        "{err}"
+    );
+    assert!(lines.iter().all(|l| l.ends_with("ms")), "{err}");
+    // The query (the task id) and the secret key stay out of the log lines.
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains("task_id") && !l.contains(DEMO_SECRET_KEY)),
+        "{err}"
+    );
+
+    let served = serve(&["--quiet"]);
+    let (status, _) = delete(
+        &served.addr,
+        DEMO_ACCESS_KEY,
+        DEMO_SECRET_KEY,
+        DEMO_PROJECT_ID,
+        DEMO_TASK_ID,
+    );
+    assert_eq!(status, 204);
+    let err = stderr_of(served);
+    assert!(!err.contains(&path), "{err}");
+}

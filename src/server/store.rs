@@ -373,7 +373,10 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?
         };
         tx.commit()?;
-        Ok((u64::try_from(total).unwrap_or(0), tasks))
+        Ok((
+            u64::try_from(total).expect("COUNT(*) is never negative"),
+            tasks,
+        ))
     }
 
     /// Cancels a queued task (`INIT` or `WAITING`).

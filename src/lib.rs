@@ -31,6 +31,23 @@
 //! query (sorted, each key and value encoded once), so that what is sent is byte for byte
 //! what was signed.
 //!
+//! # Algorithms
+//! `SDK-HMAC-SHA256` by default; [`Signer::with_algorithm`] picks another of
+//! [`Algorithm::ALL`] (`V11-HMAC-SHA256`, `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`,
+//! `SDK-SM2-SM3`). A signer prepares its algorithm's key once, when it is built: the HMAC
+//! pad states, the first step of the V11 key derivation, or the elliptic-curve key pair
+//! derived from the AK/SK. [`verify::Verifier`] checks every algorithm with the same
+//! prepared keys, kept per access key: another algorithm's key is prepared the first time
+//! a request signed with it arrives, and kept.
+//!
+//! # Where things are
+//! - The crate root: the signing core ([`Signer`], [`SignableRequest`], [`SigningBuffer`],
+//!   [`Credentials`], [`SdkDate`], [`Algorithm`], [`SignError`]).
+//! - [`verify`]: the verifier, on the signing core.
+//! - [`mpc`]: the MPC calls and their blocking client; [`loader`]: credentials from the
+//!   environment and profile files; `server`: the local MPC endpoint; `vectors`: test
+//!   vectors.
+//!
 //! # Features
 //! - `mpc` (default): the MPC call models, with `serde` and `serde_json`.
 //! - `blocking` (default): `mpc`, and the MPC client over `ureq`.
@@ -59,12 +76,10 @@ pub mod verify;
 
 /// The environment and profile loader, also at [`credentials::loader`].
 pub use credentials::loader;
-pub use sign::algorithm::{Algorithm, UnknownAlgorithm};
-pub use sign::credentials::{Credentials, SecretString};
-pub use sign::date::SdkDate;
-pub use sign::error::SignError;
-pub use sign::request::{Payload, SignableRequest};
-pub use sign::signer::{SDK_HMAC_SHA256, Signed, Signer, SigningBuffer, SigningDetails};
+pub use sign::{
+    Algorithm, Credentials, Payload, SdkDate, SecretString, SignError, SignableRequest, Signed,
+    Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,
+};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

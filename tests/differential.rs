@@ -772,12 +772,18 @@ fn compare(case: &Case, ours: &Result<Outcome, String>, theirs: &Value) -> Optio
         ));
     }
     // What the SDK sends verifies with our verifier, at its own date. Not when the caller
-    // states a payload hash: the verifier checks a stated hash against the body, and refuses
-    // the other algorithm's content header, where the signer signs what it is given.
-    if case.headers.iter().any(|(n, _)| {
-        n.eq_ignore_ascii_case("x-sdk-content-sha256")
-            || n.eq_ignore_ascii_case("x-sdk-content-sm3")
-    }) {
+    // states a payload hash in the algorithm's content header: the verifier checks a stated
+    // hash against the body, where the signer signs what it is given.
+    let content_header = if matches!(case.algorithm, Algorithm::SdkHmacSm3 | Algorithm::SdkSm2Sm3) {
+        "x-sdk-content-sm3"
+    } else {
+        "x-sdk-content-sha256"
+    };
+    if case
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case(content_header) && !v.trim().is_empty())
+    {
         return None;
     }
     let url = field("url");

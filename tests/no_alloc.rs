@@ -1,5 +1,5 @@
 //! `Signer::sign_into` allocates nothing once its `SigningBuffer` has grown, and neither
-//! does `Verifier::verify_with` once its `VerifyBuffer` has.
+//! does `Verifier::verify_with` once its `VerifyBuffer` has, for every HMAC algorithm.
 //!
 //! A counting global allocator counts the allocations made on the test's own thread while
 //! a flag is set; the harness's other threads are not counted. This is an allocation count,
@@ -9,7 +9,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use huaweicloud_aksk::verify::{Verifier, VerifyBuffer};
-use huaweicloud_aksk::{Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer};
+use huaweicloud_aksk::{
+    Algorithm, Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer,
+};
 
 struct Counting;
 
@@ -75,6 +77,23 @@ fn signer() -> Signer {
         "HWCEXAMPLEAK0123TEST",
         "HWCexampleSK0123456789abcdefghijklmnopqrST",
     ))
+}
+
+/// A signer for each HMAC algorithm this build has.
+fn hmac_signers() -> Vec<Signer> {
+    [
+        Algorithm::SdkHmacSha256,
+        Algorithm::V11HmacSha256,
+        Algorithm::SdkHmacSm3,
+    ]
+    .into_iter()
+    .filter(|a| a.is_available())
+    .map(|a| {
+        signer()
+            .with_algorithm(a)
+            .with_derived_scope("cn-north-4", "mpc")
+    })
+    .collect()
 }
 
 fn date() -> SdkDate {
@@ -203,8 +222,7 @@ fn a_header_map_allocates_nothing_once_the_buffer_has_grown() {
 /// Signs `headers` on the DeleteRemuxTask URL, then asserts that verifying the request as
 /// received, `ROUNDS` times into one `VerifyBuffer` after a warm-up, allocates nothing: as
 /// pairs, and as a `HeaderMap`.
-fn assert_verifying_allocates_nothing(headers: &[(&str, &str)]) {
-    let signer = signer();
+fn assert_verifying_allocates_nothing(signer: Signer, headers: &[(&str, &str)]) {
     let target = "/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211";
     let mut all: Vec<(&str, &str)> = vec![("Host", "127.0.0.1:8080")];
     all.extend_from_slice(headers);
@@ -255,24 +273,50 @@ fn assert_verifying_allocates_nothing(headers: &[(&str, &str)]) {
 
 #[test]
 fn verifying_delete_remux_task_allocates_nothing_once_the_buffer_has_grown() {
-    assert_verifying_allocates_nothing(&[
+    assert_verifying_allocates_nothing(
+        signer(),
+        &[
+            ("X-Project-Id", "0123456789abcdef0123456789abcdef"),
+            ("Content-Type", "application/json"),
+        ],
+    );
+}
+
+#[test]
+fn every_hmac_algorithm_signs_and_verifies_without_allocating() {
+    let headers = [
         ("X-Project-Id", "0123456789abcdef0123456789abcdef"),
         ("Content-Type", "application/json"),
-    ]);
+    ];
+    let req = SignableRequest::new(
+        "DELETE",
+        "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux/task?task_id=100211",
+    )
+    .unwrap()
+    .with_headers(&headers);
+    let signers = hmac_signers();
+    assert!(
+        signers.len() >= 2,
+        "SDK-HMAC-SHA256 and V11 are always built"
+    );
+    for signer in signers {
+        assert_no_allocation_after_warm_up(&signer, &req);
+        assert_verifying_allocates_nothing(signer, &headers);
+    }
 }
 
 #[test]
 fn verifying_long_lists_and_repeated_headers_allocates_nothing() {
-    // More than 16 signed names, and more than 32 signed headers: the verifier's
-    // name-by-name way.
+    // More than the 16 signed names the verifier keeps on the stack, and more than 32
+    // signed headers.
     let names: Vec<String> = (0..20).map(|i| format!("X-Custom-{i:02}")).collect();
     let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
-    assert_verifying_allocates_nothing(&many);
+    assert_verifying_allocates_nothing(signer(), &many);
     let repeated: Vec<(&str, &str)> = ["b", "a", "c"]
         .iter()
         .cycle()
         .take(40)
         .map(|v| ("X-Repeated", *v))
         .collect();
-    assert_verifying_allocates_nothing(&repeated);
+    assert_verifying_allocates_nothing(signer(), &repeated);
 }

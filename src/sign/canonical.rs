@@ -10,15 +10,12 @@
 
 use std::ops::Range;
 
-use crate::sign::algorithm::BodyHash;
+use crate::sign::algorithm::Scheme;
 use crate::sign::date::SdkDate;
 use crate::sign::encoding::{decode_into, encode_bytes_into, encode_path_into};
 use crate::sign::error::SignError;
 use crate::sign::request::{Headers, Payload, SignableRequest};
 
-/// hex(SHA-256("")), the payload hash of a request without a body.
-pub(crate) const EMPTY_SHA256: &str =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// A header the signer adds to the request it signs.
@@ -27,7 +24,8 @@ pub(crate) enum Added {
     Host,
     Date,
     SecurityToken,
-    ContentSha256,
+    /// The algorithm's content-hash header, with `UNSIGNED-PAYLOAD`.
+    Content,
 }
 
 /// What the signer puts into the canonical request besides the caller's headers.
@@ -37,10 +35,6 @@ pub(crate) struct SignContext<'s> {
     pub(crate) security_token: Option<&'s str>,
     /// Add `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` when the content type is not JSON/BSON.
     pub(crate) unsigned_for_non_json: bool,
-    /// The content-hash header (`x-sdk-content-sha256`, or `x-sdk-content-sm3`).
-    pub(crate) content_header: &'static str,
-    /// How the body is hashed (SHA-256, or SM3).
-    pub(crate) body_hash: BodyHash,
 }
 
 /// Which headers enter the canonical request.
@@ -72,6 +66,24 @@ pub(crate) struct Layout {
     /// The headers added, with the range of their value in [`Scratch`]'s bytes.
     pub(crate) added: [Option<(Added, Range<usize>)>; 4],
     pub(crate) added_len: usize,
+}
+
+/// The algorithm's content-hash header in the request.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Content<'a> {
+    /// The first value (trimmed) among those in the canonical request: the payload hash
+    /// the request states.
+    pub(crate) signed: Option<&'a str>,
+    /// How many the request carries, signed or not.
+    pub(crate) count: usize,
+}
+
+impl<'a> Content<'a> {
+    /// The payload hash the request states: the first signed value, unless it is empty
+    /// after trimming, which states no hash (docs/SIGNING.md §1.7).
+    pub(crate) fn stated(&self) -> Option<&'a str> {
+        self.signed.filter(|v| !v.is_empty())
+    }
 }
 
 impl Layout {
@@ -271,8 +283,6 @@ pub(crate) enum Known {
     Authorization,
     ContentType,
     SecurityToken,
-    ContentSha256,
-    ContentSm3,
 }
 
 impl Known {
@@ -287,8 +297,6 @@ impl Known {
             12 => (Known::ContentType, b"content-type"),
             13 => (Known::Authorization, b"authorization"),
             16 => (Known::SecurityToken, b"x-security-token"),
-            17 => (Known::ContentSm3, b"x-sdk-content-sm3"),
-            20 => (Known::ContentSha256, b"x-sdk-content-sha256"),
             _ => return None,
         };
         let same = if lower {
@@ -300,20 +308,74 @@ impl Known {
     }
 }
 
+/// Names compare in any case; `lower`: `name` is known to be lower case (an
+/// `http::HeaderName`), which spares lower-casing it.
+#[inline]
+fn same_name(name: &[u8], lower_case: &[u8], lower: bool) -> bool {
+    if lower {
+        same_bytes(name, lower_case)
+    } else {
+        name.len() == lower_case.len() && name.eq_ignore_ascii_case(lower_case)
+    }
+}
+
+/// The names of a `SignedHeaders` list (lower case), split once, each with its
+/// [`sort_key`] so that most names of a request are told apart by one comparison.
+struct Listed<'l> {
+    /// The first names; all of them when `len <= FIRST`.
+    first: [(u64, &'l [u8]); Listed::FIRST],
+    len: usize,
+    all: &'l str,
+}
+
+impl<'l> Listed<'l> {
+    /// Names kept on the stack; a longer list is split again for each lookup.
+    const FIRST: usize = 16;
+
+    fn new(all: &'l str) -> Self {
+        let mut first: [(u64, &[u8]); Listed::FIRST] = [(0, &[]); Listed::FIRST];
+        let mut len = 0;
+        for name in all.as_bytes().split(|&b| b == b';') {
+            if len < Listed::FIRST {
+                first[len] = (sort_key(name), name);
+            }
+            len += 1;
+        }
+        Listed { first, len, all }
+    }
+
+    /// The list's own (lower-case) spelling of `name`, whose sort key is `key`, if listed.
+    #[inline]
+    fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<&'l [u8]> {
+        if self.len <= Listed::FIRST {
+            self.first[..self.len]
+                .iter()
+                .find(|&&(k, l)| k == key && same_name(name, l, lower))
+                .map(|&(_, l)| l)
+        } else {
+            self.all
+                .as_bytes()
+                .split(|&b| b == b';')
+                .find(|l| same_name(name, l, lower))
+        }
+    }
+}
+
 /// The pass over the caller's headers: what it is looking for, and what it found.
-struct HeaderPass<'a> {
-    /// The algorithm's content-hash header.
-    content: Option<Known>,
+struct HeaderPass<'a, 'l> {
+    /// The algorithm's content-hash header, lower case.
+    content_header: &'static str,
+    /// Verifying: the headers named in `SignedHeaders` are signed. Signing: all but
+    /// `authorization` and names with `_`.
+    listed: Option<Listed<'l>>,
     host: bool,
     date: Option<&'a str>,
     token: bool,
-    content_hash: Option<&'a str>,
-    /// The algorithm's content-hash header is on the request, whatever its value.
-    content_given: bool,
+    content: Content<'a>,
     content_type: Option<&'a str>,
 }
 
-impl<'a> HeaderPass<'a> {
+impl<'a> HeaderPass<'a, '_> {
     /// Takes one header of the caller's (already checked): notes what it is, and when it
     /// is signed, adds its lower-cased name and trimmed value to the scratch buffer.
     ///
@@ -322,7 +384,12 @@ impl<'a> HeaderPass<'a> {
     #[inline]
     fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
         let name = name.as_bytes();
-        let known = Known::of(name, name_is_lower);
+        let key = sort_key(name);
+        // What the signer adds depends on these; the verifier adds nothing.
+        let known = match self.listed {
+            Some(_) => None,
+            None => Known::of(name, name_is_lower),
+        };
         match known {
             Some(Known::Host) => self.host = true,
             Some(Known::Date) => {
@@ -332,76 +399,78 @@ impl<'a> HeaderPass<'a> {
             Some(Known::ContentType) => {
                 self.content_type.get_or_insert(value);
             }
-            // An empty value states no payload hash: the body is hashed, as the official
-            // Python SDK does (docs/SIGNING.md §1, Payload hash).
-            Some(content) if Some(content) == self.content => {
-                self.content_given = true;
-                if !trim(value).is_empty() {
-                    self.content_hash.get_or_insert(trim(value));
-                }
-            }
             _ => {}
         }
-        let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
-        if underscore || known == Some(Known::Authorization) {
+        // Verifying, the list's spelling of a signed name is lower case already.
+        let (signed, listed) = match &self.listed {
+            Some(list) => {
+                let listed = list.find(key, name, name_is_lower);
+                (listed.is_some(), listed)
+            }
+            None => {
+                let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
+                (!underscore && known != Some(Known::Authorization), None)
+            }
+        };
+        if same_name(name, self.content_header.as_bytes(), name_is_lower) {
+            self.content.count += 1;
+            if signed {
+                self.content.signed.get_or_insert(trim(value));
+            }
+        }
+        if !signed {
             return;
         }
         let bytes = &mut scratch.bytes;
         let start = bytes.len();
-        if name_is_lower {
-            bytes.extend_from_slice(name);
-        } else {
-            bytes.extend(name.iter().map(u8::to_ascii_lowercase));
+        match listed {
+            Some(lower_case) => bytes.extend_from_slice(lower_case),
+            None if name_is_lower => bytes.extend_from_slice(name),
+            None => {
+                bytes.extend_from_slice(name);
+                bytes[start..].make_ascii_lowercase();
+            }
         }
         let n = start..bytes.len();
         bytes.extend_from_slice(trim(value).as_bytes());
         let v = n.end..bytes.len();
-        scratch.headers.push((sort_key(name), n, v));
+        scratch.headers.push((key, n, v));
     }
 }
 
-/// Writes the whole canonical request of `req` into `out`. Every piece written is UTF-8 (a
-/// `str` of the caller's, ASCII, or decoded and repaired UTF-8): readers view it with
-/// [`text`].
-pub(crate) fn build(
-    req: &SignableRequest<'_>,
+/// Writes the whole canonical request of `req` for `scheme` into `out` (docs/SIGNING.md §1).
+/// Every piece written is UTF-8 (a `str` of the caller's, ASCII, or decoded and repaired
+/// UTF-8): readers view it with [`text`]. Gives where its parts are, and what the request
+/// says of its payload hash.
+pub(crate) fn build<'a>(
+    req: &SignableRequest<'a>,
     mode: Mode<'_>,
+    scheme: &Scheme,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
     payload_hex: &mut [u8; 64],
-) -> Result<Layout, SignError> {
-    let body_hash = match mode {
-        Mode::Sign(ctx) => ctx.body_hash,
-        Mode::Verify { .. } => BodyHash::SHA256,
-    };
-    build_hashed(req, mode, body_hash, scratch, out, payload_hex)
-}
-
-/// Bytes this crate wrote as UTF-8 (a canonical request, a string to sign), as a `str`.
-/// They are checked here, when read, rather than on every signature, which only hashes
-/// them; were they ever not UTF-8, they would read as empty.
-pub(crate) fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or("")
-}
-
-/// [`build`], with the body hashed by `body_hash` (SM3 for the SM3 algorithms).
-pub(crate) fn build_hashed(
-    req: &SignableRequest<'_>,
-    mode: Mode<'_>,
-    body_hash: BodyHash,
-    scratch: &mut Scratch,
-    out: &mut Vec<u8>,
-    payload_hex: &mut [u8; 64],
-) -> Result<Layout, SignError> {
+) -> Result<(Layout, Content<'a>), SignError> {
     out.clear();
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
-
-    let mut content_hash = match mode {
-        Mode::Sign(ctx) => collect_signed_headers(req, ctx, scratch, &mut layout)?,
-        Mode::Verify { .. } => None,
+    let mut pass = HeaderPass {
+        content_header: scheme.content_header,
+        listed: match mode {
+            Mode::Sign(_) => None,
+            Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
+        },
+        host: false,
+        date: None,
+        token: false,
+        content: Content::default(),
+        content_type: None,
     };
+    collect_headers(req, &mut pass, scratch)?;
+    if let Mode::Sign(ctx) = mode {
+        add_signer_headers(req, ctx, scheme, &mut pass, scratch, &mut layout)?;
+    }
+    sort_headers(scratch);
 
     write_method(out, req.method)?;
     out.push(b'\n');
@@ -409,73 +478,80 @@ pub(crate) fn build_hashed(
     out.push(b'\n');
     layout.query = write_query(out, scratch, req.query);
     out.push(b'\n');
-    match mode {
-        Mode::Sign(_) => layout.signed_headers = write_collected_headers(out, scratch),
-        Mode::Verify { signed_headers } => {
-            // The SM3 algorithms read `x-sdk-content-sm3`, the SHA-256 ones
-            // `x-sdk-content-sha256`.
-            let content_header = if body_hash.empty == crate::sign::algorithm::EMPTY_SM3 {
-                "x-sdk-content-sm3"
-            } else {
-                "x-sdk-content-sha256"
-            };
-            let (range, given) =
-                write_listed_headers(out, req.headers, signed_headers, content_header)?;
-            layout.signed_headers = range;
-            content_hash = given;
-        }
-    }
+    layout.signed_headers = write_headers(out, scratch);
     out.push(b'\n');
-    match (content_hash, req.payload) {
+    match (pass.content.stated(), req.payload) {
         (Some(given), _) => out.extend_from_slice(given.as_bytes()),
         (None, Payload::Sha256Hex(hex)) => out.extend_from_slice(hex.as_bytes()),
-        (None, Payload::Bytes([])) => out.extend_from_slice(body_hash.empty.as_bytes()),
+        (None, Payload::Bytes([])) => out.extend_from_slice(scheme.hash.empty_hex().as_bytes()),
         (None, Payload::Bytes(body)) => {
-            let digest = (body_hash.hash)(body);
-            *payload_hex = crate::sign::encoding::hex32(&digest);
+            *payload_hex = crate::sign::crypto::hex32(&scheme.hash.digest(body));
             out.extend_from_slice(payload_hex);
         }
         (None, Payload::Unsigned) => out.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes()),
     }
-    Ok(layout)
+    Ok((layout, pass.content))
 }
 
-/// Signing: checks every header of the request and collects, lower-cased and trimmed, those
-/// that are signed (all but `authorization` and names with `_`) plus the headers the
-/// signer adds. Gives the payload hash a header already states, if any.
-fn collect_signed_headers<'a>(
+/// Bytes this crate wrote as UTF-8 (a canonical request, a string to sign), as a `str`.
+/// They are checked here, when read, rather than on every signature, which only hashes
+/// them.
+pub(crate) fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("the canonical request is written from UTF-8 pieces only")
+}
+
+/// Checks every header of the request as the signer checks what it signs, signed or not
+/// (a request the signer could not have sent is refused), and collects the signed ones.
+fn collect_headers<'a>(
     req: &SignableRequest<'a>,
-    ctx: SignContext<'a>,
+    pass: &mut HeaderPass<'a, '_>,
     scratch: &mut Scratch,
-    layout: &mut Layout,
-) -> Result<Option<&'a str>, SignError> {
-    let mut seen = HeaderPass {
-        content: Known::of(ctx.content_header.as_bytes(), true),
-        host: false,
-        date: None,
-        token: false,
-        content_hash: None,
-        content_given: false,
-        content_type: None,
-    };
+) -> Result<(), SignError> {
+    let verifying = pass.listed.is_some();
     match req.headers {
         Headers::Pairs(pairs) => {
             for &(name, value) in pairs {
                 check_name(name)?;
                 check_value(name, value.as_bytes())?;
-                seen.take(scratch, name, false, value);
+                pass.take(scratch, name, false, value);
+            }
+        }
+        Headers::Map(map) if verifying => {
+            for (name, value) in map {
+                // The verifier has read `Authorization` as UTF-8 already.
+                if name == http::header::AUTHORIZATION
+                    && !pass.listed.as_ref().is_some_and(|l| {
+                        let name = name.as_str().as_bytes();
+                        l.find(sort_key(name), name, true).is_some()
+                    })
+                {
+                    continue;
+                }
+                let value = map_value_received(name.as_str(), value)?;
+                pass.take(scratch, name.as_str(), true, value);
             }
         }
         Headers::Map(map) => {
             for (name, value) in map {
                 let value = map_value(name, value)?;
-                seen.take(scratch, name.as_str(), true, value);
+                pass.take(scratch, name.as_str(), true, value);
             }
         }
     }
-    let mut content_hash = seen.content_hash;
+    Ok(())
+}
 
-    let date = match seen.date {
+/// Signing: adds the headers the signer adds (`X-Sdk-Date`, `Host`, `X-Security-Token`,
+/// the content-hash header with `UNSIGNED-PAYLOAD`) when the request lacks them.
+fn add_signer_headers(
+    req: &SignableRequest<'_>,
+    ctx: SignContext<'_>,
+    scheme: &Scheme,
+    pass: &mut HeaderPass<'_, '_>,
+    scratch: &mut Scratch,
+    layout: &mut Layout,
+) -> Result<(), SignError> {
+    let date = match pass.date {
         Some(given) => SdkDate::parse(given)?,
         None => {
             let v = scratch.add_header(b"x-sdk-date", ctx.date.as_bytes());
@@ -484,7 +560,7 @@ fn collect_signed_headers<'a>(
         }
     };
     layout.date = Some(date);
-    if !seen.host {
+    if !pass.host {
         let host = req
             .authority
             .filter(|a| !a.is_empty())
@@ -493,33 +569,38 @@ fn collect_signed_headers<'a>(
         let v = scratch.add_header(b"host", host.as_bytes());
         layout.add(Added::Host, v);
     }
-    if let (Some(token), false) = (ctx.security_token, seen.token) {
+    if let (Some(token), false) = (ctx.security_token, pass.token) {
         let v = scratch.add_header(b"x-security-token", token.as_bytes());
         layout.add(Added::SecurityToken, v);
     }
     let wants_unsigned = matches!(req.payload, Payload::Unsigned)
         || (ctx.unsigned_for_non_json
-            && seen.content_type.is_some_and(|ct| {
-                // An empty content type names no type, as for the official Python SDK.
+            && pass.content_type.is_some_and(|ct| {
+                // An empty type names no type, as for the official Python SDK.
                 !ct.is_empty()
                     && !ct.starts_with("application/json")
                     && !ct.starts_with("application/bson")
             }));
     // A caller's content-hash header is never doubled, even an empty one.
-    if content_hash.is_none() && !seen.content_given && wants_unsigned {
-        // The content headers' names are lower case already.
-        let v = scratch.add_header(ctx.content_header.as_bytes(), UNSIGNED_PAYLOAD.as_bytes());
-        layout.add(Added::ContentSha256, v);
-        content_hash = Some(UNSIGNED_PAYLOAD);
+    if pass.content.count == 0 && wants_unsigned {
+        let v = scratch.add_header(
+            scheme.content_header.as_bytes(),
+            UNSIGNED_PAYLOAD.as_bytes(),
+        );
+        layout.add(Added::Content, v);
+        pass.content.signed = Some(UNSIGNED_PAYLOAD);
     }
+    Ok(())
+}
 
+/// Sorts the collected headers by name, then value, as the official SDKs do.
+fn sort_headers(scratch: &mut Scratch) {
     let bytes = &scratch.bytes;
     scratch.headers.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| compare_bytes(&bytes[a.1.clone()], &bytes[b.1.clone()]))
             .then_with(|| bytes[a.2.clone()].cmp(&bytes[b.2.clone()]))
     });
-    Ok(content_hash)
 }
 
 /// The value of a header of an `http::HeaderMap` as a `str`. `http` has already refused
@@ -535,9 +616,9 @@ fn map_value<'a>(
     Ok(value)
 }
 
-/// Writes the collected headers (sorted) and the signed header names; gives where the
-/// names are.
-fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
+/// Writes the collected headers (sorted) and the signed header names, each once; gives
+/// where the names are.
+fn write_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
     let bytes = &scratch.bytes;
     for (_, n, v) in &scratch.headers {
         out.extend_from_slice(&bytes[n.clone()]);
@@ -562,111 +643,6 @@ fn write_collected_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize>
     start..out.len()
 }
 
-/// The most names of a `SignedHeaders` list, and signed headers of a request, that
-/// [`write_listed_headers`] handles in one pass over the request's headers (on the stack);
-/// beyond, it looks each name up in turn.
-const ONE_PASS_NAMES: usize = 16;
-const ONE_PASS_HEADERS: usize = 32;
-
-/// Verifying: writes the headers named in `signed_headers` (lower case, strictly
-/// ascending, as the verifier has checked) straight from the request, in the list's
-/// order, and the names of those present. A name without a header is left out (the caller
-/// compares the names written with the list). Several headers of one name are written
-/// ordered by value, as the signer sorts them. Gives where the names are, and the first
-/// value of `content_header` (the payload hash it states), if signed.
-fn write_listed_headers<'a>(
-    out: &mut Vec<u8>,
-    headers: Headers<'a>,
-    signed_headers: &str,
-    content_header: &str,
-) -> Result<(Range<usize>, Option<&'a str>), SignError> {
-    // The list, split once.
-    let mut names: [&[u8]; ONE_PASS_NAMES] = [&[]; ONE_PASS_NAMES];
-    let mut listed = 0;
-    for name in signed_headers.as_bytes().split(|&b| b == b';') {
-        if listed == ONE_PASS_NAMES {
-            return write_listed_headers_by_name(out, headers, signed_headers, content_header);
-        }
-        names[listed] = name;
-        listed += 1;
-    }
-    let names = &names[..listed];
-    let content = names
-        .iter()
-        .position(|n| same_bytes(n, content_header.as_bytes()));
-
-    // One pass over the request's headers: each signed one kept as (its name's place in
-    // the list, its value), in the order received.
-    let mut found: [(usize, &'a str); ONE_PASS_HEADERS] = [(0, ""); ONE_PASS_HEADERS];
-    let mut kept = 0;
-    let mut keep = |place: usize, value: &'a str| {
-        if kept < ONE_PASS_HEADERS {
-            found[kept] = (place, value);
-        }
-        kept += 1;
-    };
-    // Every header is checked as the signer checks what it signs, signed or not: a request
-    // the signer could not have sent is refused.
-    match headers {
-        Headers::Pairs(pairs) => {
-            for &(name, value) in pairs {
-                check_name(name)?;
-                check_value(name, value.as_bytes())?;
-                let n = name.as_bytes();
-                let place = names
-                    .iter()
-                    .position(|l| l.len() == n.len() && l.eq_ignore_ascii_case(n));
-                if let Some(place) = place {
-                    keep(place, value);
-                }
-            }
-        }
-        Headers::Map(map) => {
-            for (name, value) in map {
-                let n = name.as_str().as_bytes();
-                if let Some(place) = names.iter().position(|l| same_bytes(l, n)) {
-                    keep(place, map_value_received(name.as_str(), value)?);
-                } else if name != http::header::AUTHORIZATION {
-                    // (The verifier has read `Authorization` as UTF-8 already.)
-                    map_value_received(name.as_str(), value)?;
-                }
-            }
-        }
-    }
-    if kept > ONE_PASS_HEADERS {
-        return write_listed_headers_by_name(out, headers, signed_headers, content_header);
-    }
-    let found = &mut found[..kept];
-    // The first value received of the content-hash header is the payload hash it states.
-    let content_hash = content
-        .and_then(|c| found.iter().find(|f| f.0 == c).map(|f| trim(f.1)))
-        .filter(|v| !v.is_empty());
-    // In the list's order; several values of one name in the order of their bytes.
-    found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| trim(a.1).cmp(trim(b.1))));
-    let mut present: u32 = 0;
-    for &(place, value) in found.iter() {
-        write_header_line(out, names[place], trim(value));
-        present |= 1 << place;
-    }
-    out.push(b'\n');
-    let start = out.len();
-    if present.count_ones() as usize == listed {
-        out.extend_from_slice(signed_headers.as_bytes());
-    } else {
-        let mut first = true;
-        for (place, name) in names.iter().enumerate() {
-            if present & (1 << place) != 0 {
-                if !first {
-                    out.push(b';');
-                }
-                out.extend_from_slice(name);
-                first = false;
-            }
-        }
-    }
-    Ok((start..out.len(), content_hash))
-}
-
 /// A received header value of an `http::HeaderMap` as a `str`: `http` has refused
 /// control characters, so only UTF-8 is left to check (what is received is not checked as
 /// what is sent is: see [`map_value`]).
@@ -675,126 +651,6 @@ fn map_value_received<'a>(name: &str, value: &'a http::HeaderValue) -> Result<&'
         name: name.to_owned(),
         reason: "is not UTF-8",
     })
-}
-
-/// [`write_listed_headers`] for long lists or many signed headers: each name of the list
-/// looked up in the request in turn.
-fn write_listed_headers_by_name<'a>(
-    out: &mut Vec<u8>,
-    headers: Headers<'a>,
-    signed_headers: &str,
-    content_header: &str,
-) -> Result<(Range<usize>, Option<&'a str>), SignError> {
-    // Every header checked, as in `write_listed_headers`.
-    match headers {
-        Headers::Pairs(pairs) => {
-            for &(name, value) in pairs {
-                check_name(name)?;
-                check_value(name, value.as_bytes())?;
-            }
-        }
-        Headers::Map(map) => {
-            for (name, value) in map {
-                map_value_received(name.as_str(), value)?;
-            }
-        }
-    }
-    let mut content_hash = None;
-    let mut all_present = true;
-    for name in signed_headers.as_bytes().split(|&b| b == b';') {
-        let mut count = 0usize;
-        let mut first: Option<&'a str> = None;
-        for_each_named(headers, name, |value| {
-            count += 1;
-            first.get_or_insert(value);
-            Ok(())
-        })?;
-        let Some(first) = first else {
-            all_present = false;
-            continue;
-        };
-        if same_bytes(name, content_header.as_bytes()) && !trim(first).is_empty() {
-            content_hash = Some(trim(first));
-        }
-        if count == 1 {
-            write_header_line(out, name, trim(first));
-            continue;
-        }
-        // Several values: written in ascending order of their trimmed bytes, by repeated
-        // selection of the least (value, position) after the last one written.
-        let mut last: Option<(&str, usize)> = None;
-        for _ in 0..count {
-            let mut least: Option<(&str, usize)> = None;
-            let mut position = 0;
-            for_each_named(headers, name, |value| {
-                let candidate = (trim(value), position);
-                position += 1;
-                if last.is_none_or(|l| candidate > l) && least.is_none_or(|m| candidate < m) {
-                    least = Some(candidate);
-                }
-                Ok(())
-            })?;
-            if let Some((value, _)) = least {
-                write_header_line(out, name, value);
-            }
-            last = least;
-        }
-    }
-    out.push(b'\n');
-    let start = out.len();
-    if all_present {
-        out.extend_from_slice(signed_headers.as_bytes());
-    } else {
-        let mut first = true;
-        for name in signed_headers.as_bytes().split(|&b| b == b';') {
-            let mut found = false;
-            for_each_named(headers, name, |_| {
-                found = true;
-                Ok(())
-            })?;
-            if found {
-                if !first {
-                    out.push(b';');
-                }
-                out.extend_from_slice(name);
-                first = false;
-            }
-        }
-    }
-    Ok((start..out.len(), content_hash))
-}
-
-fn write_header_line(out: &mut Vec<u8>, name: &[u8], value: &str) {
-    out.extend_from_slice(name);
-    out.push(b':');
-    out.extend_from_slice(value.as_bytes());
-    out.push(b'\n');
-}
-
-/// Calls `f` with the value of each header named `name` (lower case; header names compare
-/// in any case). The caller has checked every header already.
-fn for_each_named<'a>(
-    headers: Headers<'a>,
-    name: &[u8],
-    mut f: impl FnMut(&'a str) -> Result<(), SignError>,
-) -> Result<(), SignError> {
-    match headers {
-        Headers::Pairs(pairs) => {
-            for &(n, value) in pairs {
-                if n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name) {
-                    f(value)?;
-                }
-            }
-        }
-        Headers::Map(map) => {
-            for (n, value) in map {
-                if same_bytes(n.as_str().as_bytes(), name) {
-                    f(map_value_received(n.as_str(), value)?)?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// `a.cmp(b)`, inline: for header names, shorter than what a call to `memcmp` is worth.

@@ -41,8 +41,7 @@ impl SdkDate {
 
     /// The current time, read from the system clock.
     pub fn now() -> Self {
-        // Utc::now() is always within 0000-9999 on any real clock.
-        Self::from_datetime(Utc::now()).unwrap_or(SdkDate(*b"19700101T000000Z"))
+        Self::from_datetime(Utc::now()).expect("the system clock reads a year within 0000-9999")
     }
 
     /// Parses `YYYYMMDDTHHMMSSZ`, checking that it names a real UTC time.
@@ -73,8 +72,7 @@ impl SdkDate {
 
     /// The date as sent: 16 ASCII characters.
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits, 'T' and 'Z' are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or("19700101T000000Z")
+        std::str::from_utf8(&self.0).expect("only ASCII digits, 'T' and 'Z' are ever stored")
     }
 
     /// The date's 16 bytes.
@@ -89,9 +87,9 @@ impl SdkDate {
 
     /// The date as a UTC time.
     pub fn to_datetime(&self) -> DateTime<Utc> {
-        // Only real UTC times of the years 0000-9999 are ever stored (see `parse` and
-        // `from_datetime`), all within chrono's range.
-        DateTime::from_timestamp(self.unix_timestamp(), 0).unwrap_or_default()
+        DateTime::from_timestamp(self.unix_timestamp(), 0).expect(
+            "only real UTC times of the years 0000-9999 are stored, all within chrono's range",
+        )
     }
 
     /// Seconds since 1970-01-01T00:00:00Z (negative before), computed from the digits

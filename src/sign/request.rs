@@ -57,7 +57,7 @@ impl<'a> SignableRequest<'a> {
     /// (`/path?query`, the host then comes from a `Host` header). A fragment is ignored.
     pub fn new(method: &'a str, url: &'a str) -> Result<Self, SignError> {
         let (authority, rest) = split_url(url)?;
-        let rest = rest.split('#').next().unwrap_or("");
+        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
         let (path, query) = match rest.split_once('?') {
             Some((p, q)) => (p, q),
             None => (rest, ""),
@@ -89,9 +89,7 @@ impl<'a> SignableRequest<'a> {
         SignableRequest {
             method: req.method().as_str(),
             // Credentials in the URI are not part of the Host header (as in `new`).
-            authority: uri
-                .authority()
-                .map(|a| a.as_str().rsplit('@').next().unwrap_or("")),
+            authority: uri.authority().map(|a| without_userinfo(a.as_str())),
             path: uri.path(),
             query: uri.query().unwrap_or(""),
             headers: Headers::Map(req.headers()),
@@ -144,6 +142,13 @@ impl<'a> SignableRequest<'a> {
     }
 }
 
+/// `host[:port]` of an authority, without the `userinfo@` before it.
+fn without_userinfo(authority: &str) -> &str {
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+}
+
 /// Splits an absolute URL into authority and the rest, or accepts an origin-form target.
 fn split_url(url: &str) -> Result<(Option<&str>, &str), SignError> {
     if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
@@ -171,7 +176,7 @@ fn split_url(url: &str) -> Result<(Option<&str>, &str), SignError> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     // Credentials in the URL are not part of the Host header.
-    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = without_userinfo(authority);
     if host.is_empty() || host.starts_with(':') {
         return Err(SignError::MissingHost);
     }

@@ -1,29 +1,28 @@
-//! The signer: string to sign, HMAC-SHA256 signature and `Authorization` header, over the
-//! canonical request of [`crate::sign::canonical`]; and the adapter for `http::Request`.
+//! The signer: the canonical request of [`crate::sign::canonical`], the string to sign, the
+//! signature and `Authorization` of the signer's algorithm; and the adapter for
+//! `http::Request`.
 
 use std::cell::RefCell;
 use std::fmt;
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-#[cfg(feature = "sm3")]
-use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
 
-use crate::sign::algorithm::{Algorithm, v11_derived_key};
+use crate::sign::algorithm::{Algorithm, PreparedKeys, Scheme, SigningKey};
 use crate::sign::canonical::{self, Added, Layout, Mode, Scratch, SignContext, text};
 use crate::sign::credentials::Credentials;
+use crate::sign::crypto::HexSignature;
 use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
 use crate::sign::request::SignableRequest;
-use crate::sign::sha256::HmacSha256;
 
-/// The name of the default algorithm, the first token of `Authorization`.
-pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
-
-/// Signs requests with AK/SK (`SDK-HMAC-SHA256`).
+/// Signs requests with AK/SK (`SDK-HMAC-SHA256`, or another [`Algorithm`]).
 ///
-/// Build one per set of credentials and share it: it holds the HMAC key state, prepared
-/// once, and is `Send + Sync`; signing takes `&self` and takes no lock.
+/// Build one per set of credentials and share it: it holds its algorithm's key, prepared
+/// once (the HMAC pad states, the first step of the V11 derivation, or the elliptic-curve
+/// key pair), and is `Send + Sync`; signing takes `&self` and takes no lock. A verifier
+/// keeps the same prepared keys, one per algorithm it meets (see [`crate::verify`]).
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -46,18 +45,13 @@ pub const SDK_HMAC_SHA256: &str = "SDK-HMAC-SHA256";
 pub struct Signer {
     credentials: Credentials,
     invalid: Option<SignError>,
-    mac: HmacSha256,
-    /// `ALGORITHM Access=AK, SignedHeaders=`: how `Authorization` starts (but for V11,
-    /// whose scope comes from each string to sign).
-    authorization_prefix: Box<str>,
-    unsigned_for_non_json: bool,
     algorithm: Algorithm,
-    /// `(region, service)`, the V11 credential scope.
+    /// The keys of the credentials: the signer's algorithm's prepared when it is chosen,
+    /// the others when a verifier first needs them.
+    keys: PreparedKeys,
+    /// `(region, service)`, the credential scope of a scoped algorithm (V11).
     scope: Option<(Box<str>, Box<str>)>,
-    #[cfg(feature = "sm3")]
-    mac_sm3: Option<Hmac<sm3::Sm3>>,
-    #[cfg(feature = "ecdsa")]
-    ec_key: Option<crate::sign::ecdsa::EcKey>,
+    unsigned_for_non_json: bool,
 }
 
 impl fmt::Debug for Signer {
@@ -76,23 +70,15 @@ impl Signer {
     /// [`Credentials::validate`]) make every call to sign fail with the reason.
     pub fn new(credentials: Credentials) -> Self {
         let invalid = credentials.validate().err();
-        // HMAC accepts keys of any length; the key's pad states are computed here, once.
-        let mac = HmacSha256::new(credentials.secret_key().expose().as_bytes());
-        let authorization_prefix =
-            authorization_prefix(Algorithm::SdkHmacSha256, credentials.access_key());
         Signer {
             credentials,
             invalid,
-            mac,
-            authorization_prefix,
-            unsigned_for_non_json: true,
             algorithm: Algorithm::SdkHmacSha256,
+            keys: PreparedKeys::default(),
             scope: None,
-            #[cfg(feature = "sm3")]
-            mac_sm3: None,
-            #[cfg(feature = "ecdsa")]
-            ec_key: None,
+            unsigned_for_non_json: true,
         }
+        .with_algorithm(Algorithm::SdkHmacSha256)
     }
 
     /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`. `V11-HMAC-SHA256` also needs
@@ -109,24 +95,12 @@ impl Signer {
     /// ```
     pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
-        self.authorization_prefix = authorization_prefix(algorithm, self.credentials.access_key());
-        if let Err(e) = algorithm.check_available() {
-            self.invalid.get_or_insert(e);
-            return self;
-        }
-        let sk = self.credentials.secret_key().expose();
-        #[cfg(feature = "sm3")]
-        if algorithm == Algorithm::SdkHmacSm3 {
-            self.mac_sm3 = <Hmac<sm3::Sm3> as Mac>::new_from_slice(sk.as_bytes()).ok();
-        }
-        #[cfg(feature = "ecdsa")]
-        if algorithm.is_ecdsa() && self.invalid.is_none() {
-            match crate::sign::ecdsa::EcKey::derive(algorithm, self.credentials.access_key(), sk) {
-                Ok(key) => self.ec_key = Some(key),
-                Err(e) => self.invalid = Some(e),
+        if self.invalid.is_none() {
+            // The key is prepared now, so that a failure shows in `check`.
+            if let Err(e) = self.keys.get(algorithm, &self.credentials) {
+                self.invalid = Some(e);
             }
         }
-        let _ = sk;
         self
     }
 
@@ -197,169 +171,65 @@ impl Signer {
         buf: &'b mut SigningBuffer,
     ) -> Result<Signed<'b>, SignError> {
         self.check()?;
-        let scope_ok = self.scope.as_ref().is_some_and(|(region, service)| {
-            [region, service].iter().all(|p| {
-                !p.is_empty() && !p.contains(['/', ',', ' ']) && !p.contains(char::is_control)
-            })
-        });
-        if self.algorithm == Algorithm::V11HmacSha256 && !scope_ok {
-            return Err(SignError::MissingDerivedScope);
-        }
+        let scheme = self.algorithm.scheme()?;
+        let key = self.keys.get(self.algorithm, &self.credentials)?;
+        let scope = if scheme.scoped {
+            Some(self.scope().ok_or(SignError::MissingDerivedScope)?)
+        } else {
+            None
+        };
         let ctx = SignContext {
             date,
             security_token: self.credentials.security_token().map(|t| t.expose()),
             unsigned_for_non_json: self.unsigned_for_non_json,
-            content_header: self.algorithm.content_header(),
-            body_hash: self.algorithm.body_hash(),
         };
-        let layout = canonical::build(
+        let (layout, _) = canonical::build(
             req,
             Mode::Sign(ctx),
+            scheme,
             &mut buf.scratch,
             &mut buf.canonical,
             &mut buf.payload_hex,
         )?;
-        let date = layout.date.unwrap_or(date);
-        buf.ec_signature.clear();
-        if self.algorithm.is_ecdsa() {
-            self.sign_canonical_ec(
-                &buf.canonical,
-                date,
-                &mut buf.string_to_sign,
-                &mut buf.ec_signature,
-            )?;
-        } else {
-            self.sign_canonical(
-                &buf.canonical,
-                date,
-                &mut buf.string_to_sign,
-                &mut buf.signature,
-            );
-        }
-
-        buf.authorization.clear();
-        if self.algorithm == Algorithm::V11HmacSha256 {
-            buf.authorization.push_str(self.algorithm.name());
-            buf.authorization.push_str(" Credential=");
-            buf.authorization.push_str(self.credentials.access_key());
-            buf.authorization.push('/');
-            // The scope is the third line of the V11 string to sign.
-            buf.authorization.push_str(v11_info(&buf.string_to_sign));
-            buf.authorization.push_str(", SignedHeaders=");
-        } else {
-            buf.authorization.push_str(&self.authorization_prefix);
-        }
-        buf.authorization
-            .push_str(text(&buf.canonical[layout.signed_headers.clone()]));
-        buf.authorization.push_str(", Signature=");
-        if self.algorithm.is_ecdsa() {
-            buf.authorization.push_str(&buf.ec_signature);
-        } else {
-            buf.authorization
-                .push_str(std::str::from_utf8(&buf.signature).unwrap_or(""));
-        }
-        buf.date = date;
-        buf.sm3 = self.algorithm.uses_sm3();
+        let date = layout.date.expect("signing settles the date");
+        let scope =
+            scheme.write_string_to_sign(&buf.canonical, date, scope, &mut buf.string_to_sign);
+        let scope_str = text(&buf.string_to_sign[scope.clone()]);
+        key.sign(&buf.string_to_sign, scope_str, &mut buf.signature);
+        scheme.write_authorization(
+            self.credentials.access_key(),
+            scope_str,
+            text(&buf.canonical[layout.signed_headers.clone()]),
+            buf.signature.as_str(),
+            &mut buf.authorization,
+        );
+        buf.scope = scope;
         buf.layout = layout;
-        Ok(Signed { buf })
+        Ok(Signed { buf, date, scheme })
     }
 
-    /// Writes the string to sign of `canonical` at `date`: the algorithm, the date, the
-    /// V11 scope, and the hex hash of the canonical request.
-    fn write_string_to_sign(&self, canonical: &[u8], date: SdkDate, out: &mut Vec<u8>) {
-        out.clear();
-        out.extend_from_slice(self.algorithm.name().as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(date.as_bytes());
-        out.push(b'\n');
-        if self.algorithm == Algorithm::V11HmacSha256 {
-            if let Some((region, service)) = &self.scope {
-                out.extend_from_slice(date.day().as_bytes());
-                out.push(b'/');
-                out.extend_from_slice(region.as_bytes());
-                out.push(b'/');
-                out.extend_from_slice(service.as_bytes());
-            }
-            out.push(b'\n');
-        }
-        let digest: [u8; 32] = if self.algorithm.uses_sm3() {
-            crate::sign::algorithm::sm3_digest(canonical)
-        } else {
-            crate::sign::sha256::sha256(canonical)
+    /// The credential scope, when it is one a string to sign and `Authorization` can
+    /// carry.
+    fn scope(&self) -> Option<(&str, &str)> {
+        let (region, service) = self.scope.as_ref()?;
+        let fits = |p: &str| {
+            !p.is_empty() && !p.contains(['/', ',', ' ']) && !p.contains(char::is_control)
         };
-        out.extend_from_slice(&crate::sign::encoding::hex32(&digest));
+        (fits(region) && fits(service)).then_some((region, service))
     }
 
-    /// Writes the string to sign of `canonical` at `date` into `string_to_sign`, and its
-    /// HMAC signature (lower-case hex) into `signature`. For the elliptic-curve algorithms,
-    /// see `sign_canonical_ec`.
-    pub(crate) fn sign_canonical(
-        &self,
-        canonical: &[u8],
-        date: SdkDate,
-        string_to_sign: &mut Vec<u8>,
-        signature: &mut [u8; 64],
-    ) {
-        self.write_string_to_sign(canonical, date, string_to_sign);
-        let digest: [u8; 32] = match self.algorithm {
-            Algorithm::V11HmacSha256 => {
-                let info = v11_info(string_to_sign);
-                let key = v11_derived_key(
-                    self.credentials.access_key(),
-                    self.credentials.secret_key().expose(),
-                    info,
-                );
-                crate::sign::algorithm::hmac_sha256(&key, string_to_sign)
-            }
-            #[cfg(feature = "sm3")]
-            Algorithm::SdkHmacSm3 => match &self.mac_sm3 {
-                Some(mac) => {
-                    let mut mac = mac.clone();
-                    mac.update(string_to_sign);
-                    mac.finalize().into_bytes().into()
-                }
-                None => [0; 32],
-            },
-            _ => self.mac.mac(string_to_sign),
-        };
-        *signature = crate::sign::encoding::hex32(&digest);
+    /// The prepared key of `algorithm` for this signer's credentials.
+    pub(crate) fn key(&self, algorithm: Algorithm) -> Result<&SigningKey, SignError> {
+        self.keys.get(algorithm, &self.credentials)
     }
 
-    /// The elliptic-curve counterpart of `sign_canonical`: the signature is hex of DER.
-    pub(crate) fn sign_canonical_ec(
-        &self,
-        canonical: &[u8],
-        date: SdkDate,
-        string_to_sign: &mut Vec<u8>,
-        signature: &mut String,
-    ) -> Result<(), SignError> {
-        self.write_string_to_sign(canonical, date, string_to_sign);
-        #[cfg(feature = "ecdsa")]
-        if let Some(key) = &self.ec_key {
-            push_hex(signature, &key.sign(string_to_sign));
-            return Ok(());
-        }
-        let _ = signature;
-        Err(SignError::UnsupportedAlgorithm {
-            name: self.algorithm.name(),
-        })
-    }
-
-    /// Checks an elliptic-curve signature (hex of DER) of `canonical` at `date`.
-    pub(crate) fn verify_canonical_ec(
-        &self,
-        canonical: &[u8],
-        date: SdkDate,
-        string_to_sign: &mut Vec<u8>,
-        signature_hex: &str,
-    ) -> bool {
-        self.write_string_to_sign(canonical, date, string_to_sign);
-        #[cfg(feature = "ecdsa")]
-        if let (Some(key), Ok(der)) = (&self.ec_key, hex::decode(signature_hex)) {
-            return key.verify(string_to_sign, &der);
-        }
-        let _ = signature_hex;
-        false
+    #[cfg(feature = "vectors")]
+    /// Does `signature` verify as the signature of what `signed` signed? (The
+    /// elliptic-curve signatures differ from one signing to the next.)
+    pub(crate) fn verifies(&self, signed: &Signed<'_>, signature: &str) -> bool {
+        let sts = &signed.buf.string_to_sign;
+        self.key(self.algorithm)
+            .is_ok_and(|key| key.verify(sts, text(&sts[signed.buf.scope.clone()]), signature))
     }
 
     /// Signs an `http::Request` at time `at`: adds `X-Sdk-Date` (unless the request has one,
@@ -414,26 +284,6 @@ impl Signer {
     }
 }
 
-/// How `Authorization` starts for `algorithm` (not V11) and `access_key`, up to the signed
-/// header names.
-fn authorization_prefix(algorithm: Algorithm, access_key: &str) -> Box<str> {
-    format!("{} Access={access_key}, SignedHeaders=", algorithm.name()).into()
-}
-
-/// The third line of a V11 string to sign: its scope, `YYYYMMDD/region/service`.
-fn v11_info(string_to_sign: &[u8]) -> &str {
-    text(string_to_sign.split(|&b| b == b'\n').nth(2).unwrap_or(b""))
-}
-
-#[cfg(feature = "ecdsa")]
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
-}
-
 thread_local! {
     static BUFFER: RefCell<SigningBuffer> = RefCell::new(SigningBuffer::new());
 }
@@ -445,12 +295,10 @@ pub struct SigningBuffer {
     canonical: Vec<u8>,
     string_to_sign: Vec<u8>,
     payload_hex: [u8; 64],
-    signature: [u8; 64],
-    ec_signature: String,
-    /// Whether the last request was signed with an SM3 algorithm.
-    sm3: bool,
+    signature: HexSignature,
+    /// Where the credential scope is in `string_to_sign` (empty when not scoped).
+    scope: Range<usize>,
     authorization: String,
-    date: SdkDate,
     layout: Layout,
 }
 
@@ -465,7 +313,6 @@ impl fmt::Debug for SigningBuffer {
             )
             .field("string_to_sign", &text(&self.string_to_sign))
             .field("authorization", &self.authorization)
-            .field("date", &self.date)
             .finish_non_exhaustive()
     }
 }
@@ -484,11 +331,9 @@ impl SigningBuffer {
             canonical: Vec::with_capacity(512),
             string_to_sign: Vec::with_capacity(128),
             payload_hex: [b'0'; 64],
-            signature: [b'0'; 64],
-            ec_signature: String::new(),
-            sm3: false,
+            signature: HexSignature::EMPTY,
+            scope: 0..0,
             authorization: String::with_capacity(160),
-            date: SdkDate::parse("19700101T000000Z").unwrap_or_else(|_| SdkDate::now()),
             layout: Layout::default(),
         }
     }
@@ -499,6 +344,8 @@ impl SigningBuffer {
 #[derive(Debug, Clone, Copy)]
 pub struct Signed<'b> {
     buf: &'b SigningBuffer,
+    date: SdkDate,
+    scheme: &'static Scheme,
 }
 
 impl<'b> Signed<'b> {
@@ -526,10 +373,7 @@ impl<'b> Signed<'b> {
     /// The signature: 64 lower-case hex digits for the HMAC algorithms, hex of DER for the
     /// elliptic-curve ones.
     pub fn signature(&self) -> &'b str {
-        if !self.buf.ec_signature.is_empty() {
-            return &self.buf.ec_signature;
-        }
-        std::str::from_utf8(&self.buf.signature).unwrap_or("")
+        self.buf.signature.as_str()
     }
 
     /// The `Authorization` header value.
@@ -539,7 +383,7 @@ impl<'b> Signed<'b> {
 
     /// The signing date (`X-Sdk-Date`).
     pub fn date(&self) -> SdkDate {
-        self.buf.date
+        self.date
     }
 
     /// The headers the caller must add to the request before sending it, in this order:
@@ -548,23 +392,30 @@ impl<'b> Signed<'b> {
     /// `Authorization`.
     pub fn headers_to_add(&self) -> impl Iterator<Item = (&'static str, &'b str)> + 'b {
         let buf = self.buf;
-        let added = buf.layout.added[..buf.layout.added_len]
-            .iter()
-            .flatten()
-            .map(move |(what, range)| {
+        let content = self.scheme.content_header_name;
+        self.added()
+            .map(move |(what, value)| {
                 let name = match what {
                     Added::Host => "Host",
                     Added::Date => "X-Sdk-Date",
                     Added::SecurityToken => "X-Security-Token",
-                    Added::ContentSha256 if buf.sm3 => "X-Sdk-Content-Sm3",
-                    Added::ContentSha256 => "X-Sdk-Content-Sha256",
+                    Added::Content => content,
                 };
-                (name, buf.scratch.str(range.clone()))
-            });
-        added.chain(std::iter::once((
-            "Authorization",
-            buf.authorization.as_str(),
-        )))
+                (name, value)
+            })
+            .chain(std::iter::once((
+                "Authorization",
+                buf.authorization.as_str(),
+            )))
+    }
+
+    /// The headers the signer added to the canonical request, with their values.
+    fn added(&self) -> impl Iterator<Item = (Added, &'b str)> + 'b {
+        let buf = self.buf;
+        buf.layout.added[..buf.layout.added_len]
+            .iter()
+            .flatten()
+            .map(move |(what, range)| (*what, buf.scratch.str(range.clone())))
     }
 
     /// Owned copies of every value.
@@ -586,63 +437,84 @@ impl<'b> Signed<'b> {
 
     /// Everything to change on an `http::Request`, built (and so checked) before any change.
     fn http_edit(&self, uri: &http::Uri) -> Result<HttpEdit, SignError> {
-        let mut headers = Vec::with_capacity(5);
-        for (name, value) in self.headers_to_add() {
-            let mut value =
-                HeaderValue::from_str(value).map_err(|_| SignError::InvalidHeaderValue {
-                    name: name.to_owned(),
-                    reason: "cannot be sent as a header value",
-                })?;
-            let name = match name {
-                "Host" => HOST,
-                "Authorization" => {
-                    value.set_sensitive(true);
-                    AUTHORIZATION
-                }
-                "X-Security-Token" => {
-                    value.set_sensitive(true);
-                    HeaderName::from_static("x-security-token")
-                }
-                "X-Sdk-Date" => HeaderName::from_static("x-sdk-date"),
-                "X-Sdk-Content-Sm3" => HeaderName::from_static("x-sdk-content-sm3"),
-                _ => HeaderName::from_static("x-sdk-content-sha256"),
-            };
-            headers.push((name, value));
-        }
-        let canonical_query = self.canonical_query();
-        let uri = if uri.query().unwrap_or("") == canonical_query
-            && (uri.query().is_some() != canonical_query.is_empty())
-        {
-            None
-        } else {
-            let mut parts = uri.clone().into_parts();
-            let pq = if canonical_query.is_empty() {
-                uri.path().to_owned()
-            } else {
-                format!("{}?{}", uri.path(), canonical_query)
-            };
-            parts.path_and_query = Some(pq.parse().map_err(|_| SignError::InvalidUri {
-                reason: "canonical query cannot be sent",
-            })?);
-            Some(
-                http::Uri::from_parts(parts).map_err(|_| SignError::InvalidUri {
-                    reason: "canonical query cannot be sent",
-                })?,
-            )
+        let mut edit = HttpEdit {
+            headers: Default::default(),
+            len: 0,
+            uri: None,
         };
-        Ok(HttpEdit { headers, uri })
+        let value = |name: &str, value: &str| {
+            HeaderValue::from_str(value).map_err(|_| SignError::InvalidHeaderValue {
+                name: name.to_owned(),
+                reason: "cannot be sent as a header value",
+            })
+        };
+        for (what, v) in self.added() {
+            let header = match what {
+                Added::Host => (HOST, value("Host", v)?),
+                Added::Date => (
+                    HeaderName::from_static("x-sdk-date"),
+                    value("X-Sdk-Date", v)?,
+                ),
+                Added::SecurityToken => {
+                    let mut token = value("X-Security-Token", v)?;
+                    token.set_sensitive(true);
+                    (HeaderName::from_static("x-security-token"), token)
+                }
+                Added::Content => (
+                    HeaderName::from_static(self.scheme.content_header),
+                    value(self.scheme.content_header_name, v)?,
+                ),
+            };
+            edit.push(header);
+        }
+        let mut authorization = value("Authorization", self.authorization())?;
+        authorization.set_sensitive(true);
+        edit.push((AUTHORIZATION, authorization));
+
+        let canonical_query = self.canonical_query();
+        let already = match uri.query() {
+            Some(query) => !query.is_empty() && query == canonical_query,
+            None => canonical_query.is_empty(),
+        };
+        if !already {
+            let unsendable = SignError::InvalidUri {
+                reason: "canonical query cannot be sent",
+            };
+            let mut pq = String::with_capacity(uri.path().len() + 1 + canonical_query.len());
+            pq.push_str(uri.path());
+            if !canonical_query.is_empty() {
+                pq.push('?');
+                pq.push_str(canonical_query);
+            }
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query =
+                Some(http::uri::PathAndQuery::try_from(pq).map_err(|_| unsendable.clone())?);
+            edit.uri = Some(http::Uri::from_parts(parts).map_err(|_| unsendable)?);
+        }
+        Ok(edit)
     }
 }
 
+/// What signing changes on an `http::Request`: at most the four headers the signer adds,
+/// `Authorization`, and the URI when its query is not the canonical one.
 struct HttpEdit {
-    headers: Vec<(HeaderName, HeaderValue)>,
+    headers: [Option<(HeaderName, HeaderValue)>; 5],
+    len: usize,
     uri: Option<http::Uri>,
 }
 
 impl HttpEdit {
+    fn push(&mut self, header: (HeaderName, HeaderValue)) {
+        self.headers[self.len] = Some(header);
+        self.len += 1;
+    }
+
     fn apply<B>(self, req: &mut http::Request<B>) {
-        for (name, value) in self.headers {
-            req.headers_mut().insert(name, value);
+        let headers = req.headers_mut();
+        // One growth of the map rather than one per insertion.
+        headers.reserve(self.len);
+        for (name, value) in self.headers.into_iter().flatten() {
+            headers.insert(name, value);
         }
         if let Some(uri) = self.uri {
             *req.uri_mut() = uri;

@@ -2,6 +2,7 @@
 //! of the official SDKs.
 
 use crate::Algorithm;
+use crate::sign::algorithm::SignatureForm;
 use crate::sign::canonical::{compare_bytes, same_bytes};
 use crate::verify::error::{VerifyError, echo};
 
@@ -21,7 +22,7 @@ use crate::verify::error::{VerifyError, echo};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Authorization<'a> {
     algorithm: Algorithm,
-    /// The V11 credential scope, `YYYYMMDD/region/service`.
+    /// The credential scope of a scoped algorithm (V11), `YYYYMMDD/region/service`.
     scope: Option<&'a str>,
     access_key: &'a str,
     signed_headers: &'a str,
@@ -36,15 +37,11 @@ struct Flags;
 impl Flags {
     const DATE: u8 = 1;
     const HOST: u8 = 2;
-    const CONTENT_SHA256: u8 = 4;
-    const CONTENT_SM3: u8 = 8;
 
     fn of(name: &[u8]) -> u8 {
         match name {
             b"x-sdk-date" => Flags::DATE,
             b"host" => Flags::HOST,
-            b"x-sdk-content-sha256" => Flags::CONTENT_SHA256,
-            b"x-sdk-content-sm3" => Flags::CONTENT_SM3,
             _ => 0,
         }
     }
@@ -78,22 +75,18 @@ impl<'a> Authorization<'a> {
             });
         };
         let (name, rest) = (&value[..space], &value[space + 1..]);
-        let algorithm = match Algorithm::ALL
+        let (algorithm, scheme) = Algorithm::ALL
             .into_iter()
             .find(|a| same_bytes(a.name().as_bytes(), name.as_bytes()))
-        {
-            Some(a) if a.is_available() => a,
-            _ => {
-                return Err(VerifyError::UnsupportedAlgorithm {
-                    algorithm: echo(name),
-                });
-            }
-        };
+            .and_then(|a| Some((a, a.scheme().ok()?)))
+            .ok_or_else(|| VerifyError::UnsupportedAlgorithm {
+                algorithm: echo(name),
+            })?;
         let separated =
             || malformed("expected Access=, SignedHeaders= and Signature= separated by \", \"");
 
         // The first field, up to the first comma (no field can hold one).
-        let (first, prefix) = if algorithm == Algorithm::V11HmacSha256 {
+        let (first, prefix) = if scheme.scoped {
             ("Credential=", "the first field is not Credential=")
         } else {
             ("Access=", "the first field is not Access=")
@@ -101,7 +94,7 @@ impl<'a> Authorization<'a> {
         let rest = rest.strip_prefix(first).ok_or_else(|| malformed(prefix))?;
         let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
         let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
-        let (access_key, scope) = if algorithm == Algorithm::V11HmacSha256 {
+        let (access_key, scope) = if scheme.scoped {
             let (ak, scope) = field
                 .split_once('/')
                 .ok_or_else(|| malformed("the credential has no scope"))?;
@@ -142,7 +135,7 @@ impl<'a> Authorization<'a> {
         let lower_hex = signature.bytes().fold(true, |ok, b| {
             ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b))
         });
-        if algorithm.is_ecdsa() {
+        if scheme.signature == SignatureForm::DerHex {
             // DER SEQUENCE of two INTEGERs of a 256-bit curve: 8 to 72 bytes.
             if !lower_hex || signature.len() % 2 != 0 || !(16..=144).contains(&signature.len()) {
                 return Err(malformed(
@@ -206,16 +199,6 @@ impl<'a> Authorization<'a> {
     /// Is `host` signed?
     pub(crate) fn signs_host(&self) -> bool {
         self.flags & Flags::HOST != 0
-    }
-
-    /// Is `x-sdk-content-sha256` signed?
-    pub(crate) fn signs_content_sha256(&self) -> bool {
-        self.flags & Flags::CONTENT_SHA256 != 0
-    }
-
-    /// Is `x-sdk-content-sm3` signed?
-    pub(crate) fn signs_content_sm3(&self) -> bool {
-        self.flags & Flags::CONTENT_SM3 != 0
     }
 }
 

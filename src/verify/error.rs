@@ -8,7 +8,7 @@ use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
 
 /// The error code of every answer to a failed AK/SK authentication.
-pub const APIGW_0301: &str = "APIGW.0301";
+const APIGW_0301: &str = "APIGW.0301";
 
 /// The prefix of every `error_msg` of a failed IAM authentication.
 const PREFIX: &str = "Incorrect IAM authentication information: ";

@@ -53,10 +53,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use authorization::Authorization;
-pub use error::{APIGW_0301, VerifyError};
+pub use error::VerifyError;
 
-use crate::Algorithm;
-use crate::sign::canonical::{self, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
+use crate::sign::algorithm::Scheme;
+use crate::sign::canonical::{self, Content, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
 use crate::sign::credentials::Credentials;
 use crate::sign::date::SdkDate;
 use crate::sign::request::{Headers, Payload, SignableRequest};
@@ -66,8 +66,10 @@ use crate::sign::signer::Signer;
 /// accepts: 15 minutes.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
-/// Finds the secret key of an access key, as a prepared [`Signer`] (its HMAC key state is
-/// computed once, so a verification costs about two hashes).
+/// Finds the secret key of an access key, as a [`Signer`]: it keeps a key prepared from the
+/// credentials for each algorithm, prepared the first time a request of that algorithm
+/// comes (its own when it is built), so that a verification costs the hashes and the
+/// signature check only.
 ///
 /// Implemented by [`KeySet`], by maps from access keys to signers, by a single [`Signer`]
 /// (which knows only its own access key), and through references, `Box` and `Arc`.
@@ -133,8 +135,8 @@ pub struct KeySet {
 }
 
 /// A multiply-rotate hash over 8 bytes at a time (the scheme of rustc's `FxHasher`), for
-/// looking access keys up: a few nanoseconds for a 20-byte key where SipHash took about
-/// twenty (and FNV-1a, a multiply per byte, nearly as long). Flooding a hash table needs
+/// looking access keys up: a multiply per 8 bytes where SipHash runs several rounds and
+/// FNV-1a multiplies per byte. Flooding a hash table needs
 /// control of the keys *inserted*, which here are the operator's; a request only chooses
 /// the key looked up, which costs one probe sequence whatever it is.
 #[derive(Clone, Copy, Default)]
@@ -375,35 +377,31 @@ impl<K: SecretKeys> Verifier<K> {
                     access_key: error::echo(auth.access_key()),
                 })?;
 
-        // The key store's signer is prepared for one algorithm (usually SDK-HMAC-SHA256);
-        // another algorithm, or a V11 scope, is checked with a signer made for it from the
-        // same credentials.
+        // The signer keeps a prepared key per algorithm: its own, and any other the first
+        // time a request of that algorithm comes for these credentials.
         let algorithm = auth.algorithm();
-        let custom;
-        let signer = if signer.algorithm() == algorithm && algorithm != Algorithm::V11HmacSha256 {
-            signer
-        } else {
-            let mut made = Signer::new(signer.credentials().clone()).with_algorithm(algorithm);
-            if let Some(scope) = auth.credential_scope() {
+        let scheme = algorithm
+            .scheme()
+            .map_err(|_| VerifyError::UnsupportedAlgorithm {
+                algorithm: algorithm.name().to_owned(),
+            })?;
+        let scope = match auth.credential_scope() {
+            Some(scope) => {
                 let mut parts = scope.splitn(3, '/');
-                let (day, region, service) = (
-                    parts.next().unwrap_or(""),
-                    parts.next().unwrap_or(""),
-                    parts.next().unwrap_or(""),
-                );
+                let (Some(day), Some(region), Some(service)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    unreachable!("Authorization::parse checks the scope's three parts");
+                };
                 if day != date.day() {
                     return Err(VerifyError::MalformedAuthorization {
                         reason: "the credential scope's date is not the X-Sdk-Date's",
                     });
                 }
-                made = made.with_derived_scope(region, service);
+                Some((region, service))
             }
-            custom = made;
-            &custom
+            None => None,
         };
-
-        let content = check_content_hash(&auth, &found, req.payload, &mut buf.payload_hex)?;
-
         // Over HTTP/2 the host is the URI's authority, not a header.
         let with_host: Vec<(&str, &str)>;
         let mut req = *req;
@@ -415,47 +413,44 @@ impl<K: SecretKeys> Verifier<K> {
         }
 
         let signed_headers = auth.signed_headers_str();
-        let layout = canonical::build_hashed(
+        let (layout, content) = canonical::build(
             &req,
             Mode::Verify { signed_headers },
-            algorithm.body_hash(),
+            scheme,
             &mut buf.scratch,
             &mut buf.canonical,
             &mut buf.payload_hex,
         )
         .map_err(VerifyError::InvalidRequest)?;
+        let content = check_content_hash(content, req.payload, scheme, &mut buf.payload_hex)?;
         if &buf.canonical[layout.signed_headers.clone()] != signed_headers.as_bytes() {
             let present = text(&buf.canonical[layout.signed_headers]);
             let name = auth
                 .signed_headers()
                 .find(|n| !present.split(';').any(|p| p == *n))
-                .unwrap_or("");
+                .expect("a name of the list is missing, as the lists differ");
             return Err(VerifyError::MissingSignedHeader {
                 name: name.to_owned(),
             });
         }
 
+        // A key that cannot be derived (for an elliptic curve, about 2^-8160 likely)
+        // verifies nothing.
+        let key = signer.key(algorithm).ok();
         let check = |buf: &mut VerifyBuffer| {
-            if algorithm.is_ecdsa() {
-                signer.verify_canonical_ec(
-                    &buf.canonical,
-                    date,
-                    &mut buf.string_to_sign,
+            let scope =
+                scheme.write_string_to_sign(&buf.canonical, date, scope, &mut buf.string_to_sign);
+            key.is_some_and(|key| {
+                key.verify(
+                    &buf.string_to_sign,
+                    text(&buf.string_to_sign[scope]),
                     auth.signature(),
                 )
-            } else {
-                signer.sign_canonical(
-                    &buf.canonical,
-                    date,
-                    &mut buf.string_to_sign,
-                    &mut buf.signature,
-                );
-                ct_eq(&buf.signature, auth.signature().as_bytes())
-            }
+            })
         };
-        let mut payload_signed = content != Content::Unsigned;
+        let mut payload_signed = content != Coverage::Unsigned;
         let mut matches = check(buf);
-        if !matches && content == Content::Unsigned && matches!(req.payload, Payload::Bytes([])) {
+        if !matches && content == Coverage::Unsigned && matches!(req.payload, Payload::Bytes([])) {
             // The official Python SDK signs the empty body's hash despite UNSIGNED-PAYLOAD.
             if let Some(kept) = buf
                 .canonical
@@ -464,7 +459,7 @@ impl<K: SecretKeys> Verifier<K> {
             {
                 buf.canonical.truncate(kept);
                 buf.canonical
-                    .extend_from_slice(algorithm.body_hash().empty.as_bytes());
+                    .extend_from_slice(scheme.hash.empty_hex().as_bytes());
                 matches = check(buf);
                 // Keep the canonical request as received, for the mismatch answer.
                 buf.canonical.truncate(kept);
@@ -541,7 +536,6 @@ pub struct VerifyBuffer {
     canonical: Vec<u8>,
     string_to_sign: Vec<u8>,
     payload_hex: [u8; 64],
-    signature: [u8; 64],
 }
 
 impl fmt::Debug for VerifyBuffer {
@@ -572,7 +566,6 @@ impl VerifyBuffer {
             canonical: Vec::with_capacity(512),
             string_to_sign: Vec::with_capacity(128),
             payload_hex: [b'0'; 64],
-            signature: [b'0'; 64],
         }
     }
 
@@ -594,10 +587,6 @@ struct Found<'a> {
     date: Option<&'a str>,
     dates: usize,
     host: bool,
-    content_sha256: Option<&'a str>,
-    content_sha256_count: usize,
-    content_sm3: Option<&'a str>,
-    content_sm3_count: usize,
 }
 
 /// One pass over the headers, converting to `str` only the values it wants.
@@ -605,27 +594,20 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     let mut found = Found::default();
     let mut authorizations = 0;
     let mut authorization_utf8 = true;
-    let mut take = |known: Known, value: Option<&'a str>| {
-        let (slot, count) = match known {
-            Known::Host => {
-                found.host = true;
-                return;
-            }
-            Known::Authorization => {
-                authorizations += 1;
-                authorization_utf8 &= value.is_some();
-                found.authorization = value;
-                return;
-            }
-            Known::Date => (&mut found.date, &mut found.dates),
-            Known::ContentSha256 => (&mut found.content_sha256, &mut found.content_sha256_count),
-            Known::ContentSm3 => (&mut found.content_sm3, &mut found.content_sm3_count),
-            Known::ContentType | Known::SecurityToken => return,
-        };
-        *count += 1;
-        if slot.is_none() {
-            *slot = value;
+    let mut take = |known: Known, value: Option<&'a str>| match known {
+        Known::Host => found.host = true,
+        Known::Authorization => {
+            authorizations += 1;
+            authorization_utf8 &= value.is_some();
+            found.authorization = value;
         }
+        Known::Date => {
+            found.dates += 1;
+            if found.date.is_none() {
+                found.date = value;
+            }
+        }
+        Known::ContentType | Known::SecurityToken => {}
     };
     match headers {
         Headers::Pairs(pairs) => {
@@ -662,69 +644,58 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
 
 /// How the payload enters the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Content {
+enum Coverage {
     /// The body's hash (computed here, or given by the caller or a checked header).
     Hashed,
     /// `UNSIGNED-PAYLOAD`, or a body the caller does not have.
     Unsigned,
 }
 
-/// Checks `X-Sdk-Content-Sha256`: signed if present, and when it is a hash, the body's.
+/// Checks the algorithm's content-hash header: signed if present, given once, and when it
+/// is a hash, the body's.
 fn check_content_hash(
-    auth: &Authorization<'_>,
-    found: &Found<'_>,
+    content: Content<'_>,
     payload: Payload<'_>,
+    scheme: &Scheme,
     hex_buf: &mut [u8; 64],
-) -> Result<Content, VerifyError> {
+) -> Result<Coverage, VerifyError> {
     let content_error = |reason| VerifyError::ContentHash { reason };
-    let sm3 = auth.algorithm().uses_sm3();
-    if !sm3 && auth.signs_content_sm3() {
-        return Err(content_error(
-            "cannot be replaced by x-sdk-content-sm3 in a SHA-256 algorithm",
-        ));
-    }
-    let (given, count, signed) = if sm3 {
-        (
-            found.content_sm3,
-            found.content_sm3_count,
-            auth.signs_content_sm3(),
-        )
-    } else {
-        (
-            found.content_sha256,
-            found.content_sha256_count,
-            auth.signs_content_sha256(),
-        )
-    };
-    let Some(value) = given else {
+    if content.count == 0 {
         return Ok(if matches!(payload, Payload::Unsigned) {
-            Content::Unsigned
+            Coverage::Unsigned
         } else {
-            Content::Hashed
+            Coverage::Hashed
         });
-    };
-    if !signed {
-        return Err(content_error("is present but not signed"));
     }
-    if count > 1 {
+    let Some(value) = content.signed else {
+        return Err(content_error("is present but not signed"));
+    };
+    if content.count > 1 {
         return Err(content_error("is given more than once"));
     }
-    let value = value.trim();
+    // An empty value states no hash: the body's hash is in the canonical request.
+    if content.stated().is_none() {
+        return Ok(if matches!(payload, Payload::Unsigned) {
+            Coverage::Unsigned
+        } else {
+            Coverage::Hashed
+        });
+    }
     if value == UNSIGNED_PAYLOAD {
-        return Ok(Content::Unsigned);
+        return Ok(Coverage::Unsigned);
     }
     let body_hex: &[u8] = match payload {
         Payload::Bytes(body) => {
-            *hex_buf = crate::sign::encoding::hex32(&(auth.algorithm().body_hash().hash)(body));
+            *hex_buf = crate::sign::crypto::hex32(&scheme.hash.digest(body));
             &hex_buf[..]
         }
         Payload::Sha256Hex(hex) => hex.as_bytes(),
-        Payload::Unsigned => return Ok(Content::Unsigned),
+        Payload::Unsigned => return Ok(Coverage::Unsigned),
     };
     if value.len() != 64 || !value.as_bytes().eq_ignore_ascii_case(body_hex) {
         return Err(content_error("does not match the body"));
     }
-    Ok(Content::Hashed)
+    Ok(Coverage::Hashed)
 }
 
 /// The headers of `headers` plus `Host: authority`, as pairs.
@@ -738,18 +709,6 @@ fn pairs_with_host<'a>(headers: Headers<'a>, authority: &'a str) -> Vec<(&'a str
     };
     pairs.push(("host", authority));
     pairs
-}
-
-/// Compares a computed signature with a given one in time independent of where they differ.
-fn ct_eq(computed: &[u8; 64], given: &[u8]) -> bool {
-    if given.len() != computed.len() {
-        return false;
-    }
-    let diff = computed
-        .iter()
-        .zip(given)
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    std::hint::black_box(diff) == 0
 }
 
 #[cfg(test)]
@@ -782,15 +741,5 @@ mod tests {
         assert!(keys.remove("AK0500").is_some());
         assert!(keys.signer("AK0500").is_none());
         assert!(keys.signer("AK0501").is_some());
-    }
-
-    #[test]
-    fn constant_time_comparison_compares_every_byte() {
-        let a = [b'a'; 64];
-        let mut b = a;
-        assert!(ct_eq(&a, &b));
-        b[63] = b'b';
-        assert!(!ct_eq(&a, &b));
-        assert!(!ct_eq(&a, &b[..63]));
     }
 }

@@ -191,3 +191,60 @@ fn the_cli_deletes_with_credentials_and_project_id_found_by_itself() {
     assert_eq!(server.task_status(DEMO_PROJECT_ID, DEMO_TASK_ID), None);
     server.shutdown();
 }
+
+/// `aksk serve --temporary-credentials-ttl` sets how long the issued credentials last.
+#[test]
+fn serve_issues_credentials_for_the_time_it_is_told() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aksk"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--quiet",
+            "--temporary-credentials-ttl",
+            "120",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start aksk serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .map(str::to_owned);
+    let before = Utc::now();
+    let provided = url.map(|url| MetadataProvider::with_endpoint(url).provide());
+    let _ = child.kill();
+    let _ = child.wait();
+    let provided = provided
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .expect("credentials from aksk serve");
+    let expires = provided.expires_at.expect("temporary credentials expire");
+    // Two minutes from when they were issued (the bounds allow for a slow machine).
+    assert!(
+        expires > before + chrono::TimeDelta::seconds(100),
+        "{expires}"
+    );
+    assert!(
+        expires <= Utc::now() + chrono::TimeDelta::seconds(120),
+        "{expires}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_aksk"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--temporary-credentials-ttl",
+            "0",
+        ])
+        .output()
+        .expect("run aksk serve");
+    assert_eq!(out.status.code(), Some(2));
+}

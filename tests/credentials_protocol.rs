@@ -146,6 +146,13 @@ fn iam_is_asked_with_a_signed_request_and_its_answer_read() {
     let e = result.unwrap_err();
     assert!(e.to_string().contains("p-1, p-2"), "{e}");
 
+    let (result, _) = resolve(Reply::json(
+        401,
+        r#"{"error_code":"APIGW.0301","error_msg":"verify aksk signature fail, CanonicalRequest:GET|/v3/projects/|name=cn-north-4|x-security-token:TOKPROJ|"}"#,
+    ));
+    let e = result.unwrap_err().to_string();
+    assert!(e.contains("APIGW.0301") && !e.contains("TOKPROJ"), "{e}");
+
     let (result, _) = resolve(Reply::json(403, r#"{"error":{"message":"no"}}"#));
     assert!(matches!(
         result.unwrap_err(),

@@ -276,12 +276,18 @@ impl ProjectIdResolver {
             .take(MAX_ANSWER_BYTES)
             .read_to_end(&mut body)
             .map_err(|e| ProjectIdError::Transport(format!("reading the answer: {e}")))?;
-        let refused = |body: &[u8]| ProjectIdError::Refused {
-            status,
-            detail: String::from_utf8_lossy(&body[..body.len().min(300)])
+        let refused = |body: &[u8]| {
+            let mut detail: String = String::from_utf8_lossy(&body[..body.len().min(300)])
                 .chars()
                 .map(|c| if c.is_control() { ' ' } else { c })
-                .collect(),
+                .collect();
+            // A gateway quoting the canonical request may quote the security token: cut
+            // the detail before it.
+            if let Some(at) = detail.to_ascii_lowercase().find("x-security-token") {
+                detail.truncate(at);
+                detail.push_str("x-security-token:<redacted>...");
+            }
+            ProjectIdError::Refused { status, detail }
         };
         if status != 200 {
             return Err(refused(&body));

@@ -22,6 +22,23 @@
 //! assert_eq!(provided.expires_at, None);
 //! # Ok::<(), huaweicloud_aksk::credentials::ProvideError>(())
 //! ```
+//!
+//! A client that finds everything itself, as the official SDKs do: credentials from the
+//! chain, the project id of the region from IAM.
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")] {
+//! use huaweicloud_aksk::credentials::ChainProvider;
+//! use huaweicloud_aksk::mpc::MpcClient;
+//!
+//! let client = MpcClient::builder()
+//!     .credentials_provider(ChainProvider::default_chain())
+//!     .region("cn-north-4")
+//!     .build()?;
+//! client.delete_remux_task("100211")?;
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};

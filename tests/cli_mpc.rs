@@ -567,3 +567,260 @@ fn a_control_character_in_the_region_never_reaches_stderr_raw() {
     assert!(raw.is_empty(), "{raw:?} in {err:?}");
     assert!(err.contains("mars\\u{1b}[2J\\r-1\\u{7}"), "{err}");
 }
+
+/// `aksk` as [`aksk`] does, with `stdin` written to its standard input.
+fn aksk_with_stdin(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksk"));
+    cmd.env_clear()
+        .env("HOME", empty_home())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run aksk");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The JSON lines of stdout.
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn deleted_ids(server: &ScriptedServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.target
+                .strip_prefix(&format!("/v1/{PROJECT_ID}/remux/task?task_id="))
+                .unwrap_or_else(|| panic!("not a delete: {}", r.target))
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn repeated_ids_and_a_file_are_each_deleted_once_in_order() {
+    let server = ScriptedServer::start(vec![
+        Reply::empty(204).header("X-Request-Id", "req-1"),
+        Reply::task_not_found(),
+        Reply::empty(204),
+    ]);
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-mpc-ids.txt");
+    std::fs::write(&file, "3\n\n  1  \n2\n").unwrap();
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--task-id",
+            "2",
+            "--task-id",
+            "1",
+            "--from-file",
+            file.to_str().unwrap(),
+            "--endpoint",
+            &server.url(),
+            "--rate",
+            "6000",
+            "--json",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(deleted_ids(&server), ["1", "2", "3"]);
+    let lines = json_lines(&out);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"task_id": "1", "outcome": "deleted", "error_code": null,
+                           "error_msg": null, "request_id": "req-1"})
+    );
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"task_id": "2", "outcome": "missing", "error_code": "MPC.10211",
+                           "error_msg": "The task does not exist.", "request_id": "req-not-found"})
+    );
+    assert_eq!(lines[2]["outcome"], "deleted");
+    assert_eq!(lines.len(), 3);
+    // The members come in the documented order.
+    assert!(stdout(&out).starts_with(r#"{"task_id":"1","outcome":"deleted","error_code""#));
+}
+
+#[test]
+fn ignore_missing_counts_a_task_that_does_not_exist_as_done() {
+    let server = ScriptedServer::start(vec![Reply::task_not_found(), Reply::empty(204)]);
+    let out = aksk_with_stdin(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--from-file",
+            "-",
+            "--ignore-missing",
+            "--endpoint",
+            &server.url(),
+            "--rate",
+            "6000",
+        ],
+        CREDS,
+        "41\n42\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(deleted_ids(&server), ["41", "42"]);
+    assert_eq!(
+        stdout(&out),
+        "packaging task record 41 does not exist (counted as deleted: --ignore-missing)\n\
+         deleted packaging task record 42\n"
+    );
+    // Without it, the same answer is a refusal, named with its task among several.
+    let server = ScriptedServer::start(vec![Reply::task_not_found(), Reply::empty(204)]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "41",
+            "--task-id",
+            "42",
+            "--endpoint",
+            &server.url(),
+            "--rate",
+            "6000",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "task 41: MPC.10211: The task does not exist. (request id req-not-found)\n"
+    );
+    assert_eq!(stdout(&out), "deleted packaging task record 42\n");
+}
+
+#[test]
+fn a_comma_or_any_bad_id_is_refused_before_anything_is_sent() {
+    let server = ScriptedServer::start(vec![]);
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-mpc-bad-ids.txt");
+    std::fs::write(&file, "1\n2\u{7}\n").unwrap();
+    for (args, expected) in [
+        (
+            vec!["--task-id", "500005,500001"],
+            "invalid task id \"500005,500001\": contains a comma: give --task-id once per id",
+        ),
+        (
+            vec!["--task-id", "1", "--task-id", " 2"],
+            "leading or trailing whitespace",
+        ),
+        (
+            vec!["--from-file", file.to_str().unwrap()],
+            "contains a control character",
+        ),
+        (
+            vec!["--from-file", "/nonexistent/ids"],
+            "cannot read task ids from /nonexistent/ids",
+        ),
+    ] {
+        let url = server.url();
+        let mut all = vec!["mpc", "delete-remux-task", "--endpoint", &url];
+        all.extend(args.iter().copied());
+        let out = aksk(&all, CREDS);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).lines().count(), 1);
+    }
+    assert_eq!(server.connections(), 0);
+}
+
+#[test]
+fn refused_credentials_stop_the_run() {
+    let refused = Reply::json(
+        401,
+        r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+    );
+    let server = ScriptedServer::start(vec![refused, Reply::empty(204), Reply::empty(204)]);
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--task-id",
+            "2",
+            "--task-id",
+            "3",
+            "--endpoint",
+            &server.url(),
+            "--rate",
+            "6000",
+            "--json",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 1);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["outcome"], "refused");
+    assert_eq!(lines[0]["error_code"], "APIGW.0301");
+    assert!(stderr(&out).contains("stopped: the ids after 1 were not sent"));
+}
+
+#[test]
+fn a_transport_failure_stops_the_run_and_exits_3() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let out = aksk(
+        &[
+            "mpc",
+            "delete-remux-task",
+            "--task-id",
+            "1",
+            "--task-id",
+            "2",
+            "--endpoint",
+            &url,
+            "--retries",
+            "0",
+            "--json",
+        ],
+        CREDS,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["task_id"], "1");
+    assert_eq!(lines[0]["outcome"], "failed");
+    assert!(
+        lines[0]["error_msg"].as_str().unwrap().contains("connect"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn a_rate_of_zero_is_a_usage_error() {
+    let out = aksk(&["mpc", "delete-remux-task", "--local", "--rate", "0"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--rate"), "{}", stderr(&out));
+}

@@ -26,6 +26,8 @@ fn client(server: &ScriptedServer) -> MpcClientBuilder {
         .proxy_from_env(false)
         .clock(t0)
         .sleeper(|_| {})
+        // These tests record the waits of retries alone (the pace: tests/mpc_calls.rs).
+        .no_pace()
 }
 
 /// A clock that moves one second each time it is read.
@@ -310,16 +312,31 @@ fn throttling_is_retried_after_the_time_the_server_asks_for() {
     assert_eq!(outcome.unwrap(), DeleteOutcome::Deleted);
     assert_eq!(*waits.lock().unwrap(), [Duration::from_secs(2)]);
 
-    // Still throttled at the last attempt: a Throttled error.
+    // Throttled answers are not counted as attempts: a single attempt allowed, still
+    // retried.
+    let server = ScriptedServer::start(vec![throttled(), throttled(), Reply::empty(204)]);
+    let outcome = client(&server)
+        .max_attempts(1)
+        .build()
+        .unwrap()
+        .delete_remux_task("1");
+    assert_eq!(outcome.unwrap(), DeleteOutcome::Deleted);
+    assert_eq!(server.requests().len(), 3);
+
+    // Still throttled when the wait asked for would pass the time budget: a Throttled
+    // error.
     let server = ScriptedServer::start(vec![throttled(), throttled(), throttled()]);
     let err = client(&server)
+        .retry_policy(
+            huaweicloud_aksk::mpc::RetryPolicy::new().with_total_time(Duration::from_secs(1)),
+        )
         .build()
         .unwrap()
         .delete_remux_task("1")
         .unwrap_err();
     assert!(matches!(err, MpcError::Throttled(_)), "{err:?}");
     assert!(err.is_throttled());
-    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]
@@ -575,6 +592,7 @@ fn a_refused_connection_is_a_connect_error_and_is_retried() {
         .project_id(PROJECT_ID)
         .endpoint(format!("http://127.0.0.1:{port}"))
         .proxy_from_env(false)
+        .no_pace()
         .sleeper(sleeper)
         .build()
         .unwrap()

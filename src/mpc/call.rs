@@ -46,6 +46,13 @@ pub trait Call {
 
     /// What an answer means.
     fn interpret(&self, answer: &Answer<'_>) -> Result<Self::Output, MpcError>;
+
+    /// The most bytes of an answer's body worth reading; more makes the answer
+    /// [`truncated`](Answer::truncated). [`MAX_BODY_BYTES`](crate::mpc::MAX_BODY_BYTES)
+    /// unless the call's answers are larger (a list page).
+    fn max_body_bytes(&self) -> usize {
+        crate::mpc::common::MAX_BODY_BYTES
+    }
 }
 
 /// An HTTP answer to a call, as far as it was read, and what the earlier attempts of the
@@ -139,6 +146,31 @@ impl<'a> Answer<'a> {
             _ => MpcError::Api(error),
         }
     }
+}
+
+/// A success whose body is the JSON of `T`; any other answer is the error
+/// [`Answer::error`] reads, and a success with another body (or a truncated one) is
+/// [`MpcError::UnexpectedResponse`].
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    answer: &Answer<'_>,
+) -> Result<T, MpcError> {
+    if !answer.is_success() {
+        return Err(answer.error());
+    }
+    let parsed = if answer.truncated {
+        None
+    } else {
+        serde_json::from_slice::<T>(answer.body).ok()
+    };
+    parsed.ok_or_else(|| {
+        MpcError::UnexpectedResponse(UnexpectedResponse::new(
+            answer.status,
+            answer.request_id(),
+            header_text(answer.headers, "content-type"),
+            answer.body,
+            answer.truncated,
+        ))
+    })
 }
 
 /// The error body of the API and its gateway. Members of another type than a string are

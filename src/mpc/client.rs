@@ -13,12 +13,18 @@ use http::header::HeaderValue;
 
 use crate::credentials::{ProjectIdResolver, ProvideCredentials};
 use crate::mpc::call::{Answer, Call};
-use crate::mpc::common::{InvalidInput, MAX_BODY_BYTES, ProjectId};
+use crate::mpc::cancel_remux_task::CancelRemuxTask;
+use crate::mpc::common::{InvalidInput, ProjectId};
+use crate::mpc::create_remux_task::CreateRemuxTask;
 use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 use crate::mpc::endpoint::{Endpoint, EndpointError};
 use crate::mpc::error::{MpcError, SignedSummary, TransportError, TransportErrorKind};
+use crate::mpc::list_remux_tasks::{ListRemuxTasks, Pager};
+use crate::mpc::model::{CreateRemuxTaskAnswer, CreateRemuxTaskBody, RemuxTask};
+use crate::mpc::pace::{DEFAULT_RATE_PER_MINUTE, Pace};
 use crate::mpc::proxy;
 use crate::mpc::retry::{Action, CallState, Jitter, RetryPolicy, Seen, attempt_timeout};
+use crate::mpc::retry_remux_task::RetryRemuxTask;
 use crate::mpc::trace::Event;
 use crate::{Credentials, SecretString, SignError, Signer};
 
@@ -30,6 +36,7 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
+type Monotonic = Arc<dyn Fn() -> Instant + Send + Sync>;
 type Observer = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
 
 /// A blocking client of the MPC API.
@@ -70,6 +77,8 @@ struct Inner {
     call_timeout: Duration,
     clock: Clock,
     sleep: Sleeper,
+    monotonic: Monotonic,
+    pace: Option<Pace>,
     observer: Option<Observer>,
     offset_seconds: AtomicI64,
     jitter: Mutex<Jitter>,
@@ -94,6 +103,7 @@ impl fmt::Debug for MpcClient {
             Auth::Token(_) => d.field("iam_token", &"<redacted>"),
         };
         d.field("retry", &i.retry)
+            .field("pace_interval", &i.pace.as_ref().map(Pace::interval))
             .field("call_timeout", &i.call_timeout)
             .field(
                 "clock_offset_seconds",
@@ -142,19 +152,95 @@ impl MpcClient {
         self.run(&DeleteRemuxTask::new(task_id)?)
     }
 
+    /// Starts a packaging task ([`CreateRemuxTask`]); never sent twice once MPC may
+    /// have received it.
+    pub fn create_remux_task(
+        &self,
+        body: &CreateRemuxTaskBody,
+    ) -> Result<CreateRemuxTaskAnswer, MpcError> {
+        self.run(&CreateRemuxTask::new(body)?)
+    }
+
+    /// Cancels a queued packaging task ([`CancelRemuxTask`]).
+    pub fn cancel_remux_task(&self, task_id: &str) -> Result<(), MpcError> {
+        self.run(&CancelRemuxTask::new(task_id)?)
+    }
+
+    /// Runs a failed packaging task again ([`RetryRemuxTask`]).
+    pub fn retry_remux_task(&self, task_id: &str) -> Result<(), MpcError> {
+        self.run(&RetryRemuxTask::new(task_id)?)
+    }
+
+    /// Every task `query` matches, as an iterator that fetches one page at a time when
+    /// needed (pages of `query`'s size, else 100, from page 0; see [`Pager`]). An error
+    /// ends the iteration after it is given.
+    ///
+    /// A listing is a snapshot only page by page: delete what it gives after it ends, not
+    /// during, or later pages shift under it.
+    ///
+    /// ```no_run
+    /// use chrono::{TimeDelta, Utc};
+    /// use huaweicloud_aksk::Credentials;
+    /// use huaweicloud_aksk::mpc::{ListRemuxTasks, MpcClient, TaskStatus};
+    ///
+    /// let client = MpcClient::builder()
+    ///     .credentials(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"))
+    ///     .project_id("0123456789abcdef0123456789abcdef")
+    ///     .region("cn-north-4")
+    ///     .build()?;
+    /// let query = ListRemuxTasks::new()
+    ///     .status(TaskStatus::Failed)
+    ///     .created_until(Utc::now() - TimeDelta::days(30));
+    /// let old: Vec<String> = client
+    ///     .list_remux_tasks(query)
+    ///     .map(|task| task.map(|t| t.task_id))
+    ///     .collect::<Result<_, _>>()?;
+    /// for id in &old {
+    ///     client.delete_remux_task(id)?;
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn list_remux_tasks(&self, query: ListRemuxTasks) -> RemuxTasks {
+        RemuxTasks {
+            client: self.clone(),
+            pager: Pager::new(query),
+            page: Vec::new().into_iter(),
+            failed: false,
+        }
+    }
+
+    /// The pace shared by every call of this client (and its clones); `None` when pacing
+    /// is off.
+    pub fn pace(&self) -> Option<&Pace> {
+        self.inner.pace.as_ref()
+    }
+
     /// Sends `call` until the retry policy says it is done or failed.
     ///
-    /// Each attempt is signed afresh. Failed attempts are retried as the
+    /// Each attempt waits for its slot in the client's [`Pace`] first, and is signed
+    /// afresh. Failed attempts are retried as the
     /// [`RetryPolicy`] says. A 401 `APIGW.0301` "signature expired" answer (or a `Date`
     /// header more than 5 minutes off) corrects the clock, and the call is signed again
     /// once.
     pub fn run<C: Call>(&self, call: &C) -> Result<C::Output, MpcError> {
+        self.run_answered(call).map(|answered| answered.output)
+    }
+
+    /// [`MpcClient::run`], also giving the request id (`X-Request-Id`) of the answer that
+    /// succeeded, for the record.
+    pub fn run_answered<C: Call>(&self, call: &C) -> Result<Answered<C::Output>, MpcError> {
         let inner = &*self.inner;
         let started = Instant::now();
         let mut state = CallState::new(inner.retry, C::IDEMPOTENT);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if let Some(pace) = &inner.pace {
+                let wait = pace.reserve((inner.monotonic)());
+                if !wait.is_zero() {
+                    (inner.sleep)(wait);
+                }
+            }
             let mut request = call.request(&inner.endpoint, &inner.project_id);
             let signed = self.authenticate(&mut request)?;
             self.observe(&Event::Sending {
@@ -162,7 +248,7 @@ impl MpcClient {
                 request: &request,
             });
             let timeout = attempt_timeout(&inner.retry, inner.call_timeout, started.elapsed());
-            let (result, decision) = match self.send(request, timeout) {
+            let (result, decision) = match self.send(request, timeout, call.max_body_bytes()) {
                 Ok(answer) => {
                     self.observe(&Event::Received {
                         attempt,
@@ -173,7 +259,10 @@ impl MpcClient {
                     let read = Answer::new(answer.status, &answer.headers, &answer.body)
                         .truncated(answer.truncated)
                         .earlier_outcome_unknown(state.earlier_outcome_unknown());
-                    let mut result = call.interpret(&read);
+                    let request_id = read.request_id();
+                    let mut result = call
+                        .interpret(&read)
+                        .map(|output| Answered { output, request_id });
                     if let (Err(MpcError::Unauthorized(e)), Some(signed)) = (&mut result, &signed) {
                         e.explain(signed);
                     }
@@ -183,6 +272,13 @@ impl MpcClient {
                         error: result.as_ref().err(),
                     };
                     let decision = state.decide(seen, started.elapsed(), self.now(), self.random());
+                    if let Some(pace) = &inner.pace {
+                        if decision.throttled {
+                            pace.throttled((inner.monotonic)());
+                        } else {
+                            pace.not_throttled();
+                        }
+                    }
                     (result, decision)
                 }
                 Err(error) => {
@@ -267,6 +363,7 @@ impl MpcClient {
         &self,
         request: http::Request<Vec<u8>>,
         timeout: Duration,
+        max_body: usize,
     ) -> Result<Received, TransportError> {
         let agent = &self.inner.agent;
         let (parts, body) = request.into_parts();
@@ -294,11 +391,11 @@ impl MpcClient {
         let mut read = Vec::new();
         // Read one byte past the cap to know whether there was more; never more.
         body.into_reader()
-            .take(MAX_BODY_BYTES as u64 + 1)
+            .take(max_body as u64 + 1)
             .read_to_end(&mut read)
             .map_err(io_transport_error)?;
-        let truncated = read.len() > MAX_BODY_BYTES;
-        read.truncate(MAX_BODY_BYTES);
+        let truncated = read.len() > max_body;
+        read.truncate(max_body);
         Ok(Received {
             status,
             headers: parts.headers,
@@ -320,6 +417,64 @@ fn sign(
         &details.canonical_request,
         details.date.to_string(),
     ))
+}
+
+/// What a call gave, and the request id of its answer.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered<T> {
+    /// What the call gave.
+    pub output: T,
+    /// The `X-Request-Id` header of the answer, when it had one.
+    pub request_id: Option<String>,
+}
+
+/// Every task of a listing, fetched a page at a time
+/// ([`MpcClient::list_remux_tasks`]).
+pub struct RemuxTasks {
+    client: MpcClient,
+    pager: Pager,
+    page: std::vec::IntoIter<RemuxTask>,
+    failed: bool,
+}
+
+impl RemuxTasks {
+    /// The `total` of the first page, once it was fetched: how many tasks matched then.
+    pub fn total(&self) -> Option<u64> {
+        self.pager.total()
+    }
+}
+
+impl fmt::Debug for RemuxTasks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemuxTasks")
+            .field("pager", &self.pager)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for RemuxTasks {
+    type Item = Result<RemuxTask, MpcError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(task) = self.page.next() {
+                return Some(Ok(task));
+            }
+            if self.failed {
+                return None;
+            }
+            let call = self.pager.next_call()?;
+            match self.client.run(&call) {
+                Ok(answer) => self.page = self.pager.absorb(answer).into_iter(),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 /// An answer as read off the wire.
@@ -413,6 +568,8 @@ pub struct MpcClientBuilder {
     allow_http: bool,
     clock: Clock,
     sleep: Sleeper,
+    monotonic: Monotonic,
+    rate_per_minute: Option<u32>,
     observer: Option<Observer>,
 }
 
@@ -432,6 +589,7 @@ impl fmt::Debug for MpcClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
+            .field("rate_per_minute", &self.rate_per_minute)
             .field("proxy_from_env", &self.proxy_from_env)
             .field("allow_http", &self.allow_http)
             .finish_non_exhaustive()
@@ -446,7 +604,8 @@ impl Default for MpcClientBuilder {
 
 impl MpcClientBuilder {
     /// A builder with the defaults: [`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_CALL_TIMEOUT`],
-    /// [`RetryPolicy::new`], proxy settings from the environment, the system clock.
+    /// [`RetryPolicy::new`], a pace of [`DEFAULT_RATE_PER_MINUTE`] requests a minute,
+    /// proxy settings from the environment, the system clock.
     pub fn new() -> Self {
         MpcClientBuilder {
             credentials: None,
@@ -462,6 +621,8 @@ impl MpcClientBuilder {
             allow_http: false,
             clock: Arc::new(Utc::now),
             sleep: Arc::new(std::thread::sleep),
+            monotonic: Arc::new(Instant::now),
+            rate_per_minute: Some(DEFAULT_RATE_PER_MINUTE),
             observer: None,
         }
     }
@@ -576,15 +737,37 @@ impl MpcClientBuilder {
         self
     }
 
+    /// At most `n` requests a minute, evenly spaced (one every 60/`n` seconds), for every
+    /// call of the client and its clones, retries included ([`Pace`]); `n` must be above
+    /// zero. The default, [`DEFAULT_RATE_PER_MINUTE`], is MPC's limit for a tenant.
+    pub fn rate_per_minute(mut self, n: u32) -> Self {
+        self.rate_per_minute = Some(n);
+        self
+    }
+
+    /// No pacing: requests go as fast as calls are made (throttled answers are still
+    /// retried after a wait).
+    pub fn no_pace(mut self) -> Self {
+        self.rate_per_minute = None;
+        self
+    }
+
+    /// The monotonic clock the pace reads (`Instant::now` by default); for tests, with
+    /// [`MpcClientBuilder::sleeper`].
+    pub fn monotonic_clock(mut self, now: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
+        self.monotonic = Arc::new(now);
+        self
+    }
+
     /// A function told about every attempt, answer, failure, wait and clock correction.
     pub fn observer(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
         self.observer = Some(Arc::new(observer));
         self
     }
 
-    /// The client; checks every setting. It opens no connection, unless the project id
-    /// must be found: then it asks the credentials provider (if any) for credentials and
-    /// IAM for the project id of the region.
+    /// The client; checks every setting, asking the credentials provider (if any) once. It
+    /// opens no connection to the API; without a project id it asks IAM for the project of
+    /// the region.
     pub fn build(self) -> Result<MpcClient, ConfigError> {
         let project_region = self.project_region.clone().or(match &self.target {
             Some(Target::Region(region)) => Some(region.clone()),
@@ -615,8 +798,20 @@ impl MpcClientBuilder {
         if self.call_timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(ConfigError::ZeroTimeout);
         }
+        let pace = match self.rate_per_minute {
+            Some(n) => Some(Pace::per_minute(n).ok_or(ConfigError::ZeroRate)?),
+            None => None,
+        };
         let project_id = match self.project_id {
-            Some(project_id) => project_id,
+            Some(project_id) => {
+                // Missing or unusable credentials are a configuration error, found now.
+                if let Auth::Provider(provider) = &auth {
+                    provider
+                        .provide()
+                        .map_err(|e| ConfigError::Credentials(e.to_string()))?;
+                }
+                project_id
+            }
             None => find_project_id(&auth, project_region.as_deref(), (self.clock)())?,
         };
         let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
@@ -653,6 +848,8 @@ impl MpcClientBuilder {
                 call_timeout: self.call_timeout,
                 clock: self.clock,
                 sleep: self.sleep,
+                monotonic: self.monotonic,
+                pace,
                 observer: self.observer,
                 offset_seconds: AtomicI64::new(0),
                 jitter: Mutex::new(Jitter::random()),
@@ -710,6 +907,8 @@ pub enum ConfigError {
     InvalidToken,
     /// A timeout is zero.
     ZeroTimeout,
+    /// The rate of requests a minute is zero.
+    ZeroRate,
     /// The proxy named by the environment is not a proxy URL.
     InvalidProxy {
         /// The variable that names it, e.g. `HTTPS_PROXY`.
@@ -734,6 +933,9 @@ impl fmt::Display for ConfigError {
                 f.write_str("invalid IAM token: empty or not a valid header value")
             }
             ConfigError::ZeroTimeout => f.write_str("timeouts must be longer than zero"),
+            ConfigError::ZeroRate => {
+                f.write_str("the rate of requests a minute must be above zero")
+            }
             ConfigError::InvalidProxy { variable } => {
                 write!(f, "{variable} is not a proxy URL")
             }

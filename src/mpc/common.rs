@@ -92,7 +92,19 @@ pub enum InvalidReason {
     OuterWhitespace,
     /// It contains a character other than printable ASCII (where it is sent as a header).
     NotPrintableAscii,
+    /// There are more than the API takes at once.
+    TooMany,
+    /// It is outside the range the API takes.
+    OutOfRange,
+    /// It is longer than [`MAX_TEXT_BYTES`].
+    TextTooLong,
+    /// It contains a comma: MPC would read one value as a list.
+    Comma,
 }
+
+/// The longest text (an object name, a bucket) accepted in a query or body, in bytes (OBS
+/// object names are at most 1024 bytes).
+pub const MAX_TEXT_BYTES: usize = 1024;
 
 impl fmt::Display for InvalidReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,6 +114,10 @@ impl fmt::Display for InvalidReason {
             InvalidReason::ControlCharacter => "contains a control character",
             InvalidReason::OuterWhitespace => "has leading or trailing whitespace",
             InvalidReason::NotPrintableAscii => "contains a character other than printable ASCII",
+            InvalidReason::TooMany => "has more values than the API takes at once",
+            InvalidReason::OutOfRange => "is outside the range the API takes",
+            InvalidReason::TextTooLong => "is longer than 1024 bytes",
+            InvalidReason::Comma => "contains a comma",
         })
     }
 }
@@ -141,6 +157,21 @@ pub(crate) fn check_id(field: &'static str, value: &str) -> Result<(), InvalidIn
         InvalidReason::ControlCharacter
     } else if value.trim() != value {
         InvalidReason::OuterWhitespace
+    } else {
+        return Ok(());
+    };
+    Err(InvalidInput::new(field, reason))
+}
+
+/// Checks text sent in a query or a body (an object name): not empty, at most
+/// [`MAX_TEXT_BYTES`] bytes, no control characters.
+pub(crate) fn check_text(field: &'static str, value: &str) -> Result<(), InvalidInput> {
+    let reason = if value.is_empty() {
+        InvalidReason::Empty
+    } else if value.len() > MAX_TEXT_BYTES {
+        InvalidReason::TextTooLong
+    } else if value.chars().any(char::is_control) {
+        InvalidReason::ControlCharacter
     } else {
         return Ok(());
     };

@@ -4,7 +4,11 @@
 //! - What every call shares: [`ProjectId`], [`ErrorCode`], [`InvalidInput`],
 //!   [`USER_AGENT`], the limits.
 //! - [`Call`]: what a call sends and what its answers mean, one type per call:
-//!   [`DeleteRemuxTask`] (answers [`DeleteOutcome`]).
+//!   [`CreateRemuxTask`], [`ListRemuxTasks`] (and [`Pager`], the walk through every page),
+//!   [`CancelRemuxTask`], [`RetryRemuxTask`], [`DeleteRemuxTask`] (answers
+//!   [`DeleteOutcome`]); their JSON in [`model`].
+//! - [`Pace`]: the client-side limit on requests a minute, shared by every call of a
+//!   client.
 //! - [`Endpoint`]: where calls go ([`REGIONS`], or a URL).
 //! - [`MpcError`]: why a call failed, as types to match on.
 //! - [`MpcClient`] (feature `blocking`, on by default): sends any [`Call`] over `ureq`,
@@ -34,36 +38,54 @@
 //! (done, sign again, retry after a wait, fail) is `retry.rs`.
 
 mod call;
+mod cancel_remux_task;
 #[cfg(feature = "blocking")]
 mod client;
 mod common;
+mod create_remux_task;
 mod delete_remux_task;
 mod endpoint;
 mod error;
-#[cfg(any(feature = "blocking", feature = "server"))]
+mod list_remux_tasks;
 pub mod model;
+mod pace;
 #[cfg(feature = "blocking")]
 mod proxy;
 // The policy is sans-IO and tested on its own; only the blocking client acts on it.
 #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod retry;
+mod retry_remux_task;
 #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod skew;
 mod trace;
 
 pub use call::{Answer, Call};
+pub use cancel_remux_task::CancelRemuxTask;
 #[cfg(feature = "blocking")]
 pub use client::{
-    ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient, MpcClientBuilder,
+    Answered, ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient,
+    MpcClientBuilder, RemuxTasks,
 };
 pub use common::{
-    ErrorCode, InvalidInput, InvalidReason, MAX_BODY_BYTES, MAX_ID_BYTES, ProjectId, USER_AGENT,
+    ErrorCode, InvalidInput, InvalidReason, MAX_BODY_BYTES, MAX_ID_BYTES, MAX_TEXT_BYTES,
+    ProjectId, USER_AGENT,
 };
+pub use create_remux_task::CreateRemuxTask;
 pub use delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 pub use endpoint::{Endpoint, EndpointError, REGIONS, Scheme, region_env_var};
 pub use error::{
     ApiError, MpcError, SNIPPET_CHARS, SignatureExplanation, SignedSummary, TransportError,
     TransportErrorKind, UnexpectedResponse, explain_signature,
 };
+pub use list_remux_tasks::{
+    ListRemuxTasks, MAX_LIST_BODY_BYTES, Pager, format_mpc_time, parse_mpc_time,
+};
+pub use model::{
+    CreateRemuxTaskAnswer, CreateRemuxTaskBody, DEFAULT_LIST_PAGE_SIZE, ListRemuxTaskAnswer,
+    MAX_LIST_PAGE_SIZE, MAX_LIST_TASK_IDS, ObsObjInfo, RemuxOutputParam, RemuxTask,
+    RetryRemuxTaskBody, TaskStatus, UnknownStatus,
+};
+pub use pace::{DEFAULT_RATE_PER_MINUTE, Pace};
 pub use retry::{DEFAULT_MAX_ATTEMPTS, RetryPolicy};
+pub use retry_remux_task::RetryRemuxTask;
 pub use trace::Event;

@@ -11,6 +11,8 @@ use http::HeaderMap;
 
 use crate::mpc::common::{ErrorCode, header_text};
 use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
+#[cfg(doc)]
+use crate::mpc::pace::Pace;
 use crate::mpc::skew::{skew_from_date_header, skew_from_expired_message};
 
 /// How many attempts a call makes by default (the first and two retries).
@@ -23,8 +25,13 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// - 401 (`APIGW.0301`) with a "signature expired" message, or with a `Date` header more
 ///   than five minutes from the local clock: the clock is corrected and the call signed
 ///   again at once, once per call; that attempt does not count against the policy.
-/// - Retried: connection failures, timeouts, connections lost mid-exchange, HTTP 429, 500,
-///   502, 503 and 504, and throttling (`APIG.0308`) whatever its status. A failure that may
+/// - Throttled (HTTP 429, or `APIG.0308` whatever its status): retried after a wait, and
+///   never counted against the attempts: only the time budget ends it. The wait is what a
+///   `Retry-After` header says, else half the backoff ceiling for the number of throttled
+///   answers so far plus a random part of the other half; the client's [`Pace`] is slowed
+///   too.
+/// - Retried: connection failures, timeouts, connections lost mid-exchange, HTTP 500, 502,
+///   503 and 504. A failure that may
 ///   have been acted upon (a timeout or lost connection after sending; 500, 502, 504) is
 ///   retried only for an idempotent call ([`Call::IDEMPOTENT`](crate::mpc::Call::IDEMPOTENT)).
 ///   Never any other 4xx: a refused signature retried five times in a row locks the AK/SK
@@ -218,6 +225,8 @@ pub(crate) enum Action {
 pub(crate) struct Decision {
     pub(crate) action: Action,
     pub(crate) clock_correction: Option<TimeDelta>,
+    /// The answer was throttling: the client's pace slows down.
+    pub(crate) throttled: bool,
 }
 
 /// One call's way through the policy: the attempts counted, whether it was signed again,
@@ -227,6 +236,7 @@ pub(crate) struct CallState {
     policy: RetryPolicy,
     idempotent: bool,
     counted: u32,
+    throttles: u32,
     resigned: bool,
     outcome_unknown: bool,
 }
@@ -239,6 +249,7 @@ impl CallState {
             policy,
             idempotent,
             counted: 0,
+            throttles: 0,
             resigned: false,
             outcome_unknown: false,
         }
@@ -268,6 +279,7 @@ impl CallState {
         let end = |action| Decision {
             action,
             clock_correction: date_skew,
+            throttled: false,
         };
         let (retry_after, maybe_processed) = match seen {
             Seen::Answer { error: None, .. } => return end(Action::Done),
@@ -286,11 +298,13 @@ impl CallState {
                         Decision {
                             action: Action::Resign,
                             clock_correction: Some(skew),
+                            throttled: false,
                         }
                     }
                     _ => Decision {
                         action: Action::Fail,
                         clock_correction: None,
+                        throttled: false,
                     },
                 };
             }
@@ -299,12 +313,34 @@ impl CallState {
                 headers,
                 error: Some(error),
             } => {
-                let throttled = matches!(error, MpcError::Throttled(_));
+                let throttled = matches!(error, MpcError::Throttled(_)) || status == 429;
                 if !(RetryPolicy::is_retryable_status(status) || throttled) {
                     return end(Action::Fail);
                 }
                 let retry_after =
                     header_text(headers, "retry-after").and_then(|v| parse_retry_after(&v));
+                if throttled {
+                    // Not counted: a throttled request was not acted upon, and the pace
+                    // makes room for it; only the time budget ends the call.
+                    self.throttles = self.throttles.saturating_add(1);
+                    let wait = retry_after.unwrap_or_else(|| {
+                        let half = self.policy.backoff_ceiling(self.throttles) / 2;
+                        let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+                        half + Duration::from_nanos(random % nanos.saturating_add(1))
+                    });
+                    let fits = elapsed
+                        .checked_add(wait)
+                        .is_some_and(|ends| ends < self.policy.total_time);
+                    return Decision {
+                        action: if fits {
+                            Action::Retry(wait)
+                        } else {
+                            Action::Fail
+                        },
+                        clock_correction: date_skew,
+                        throttled: true,
+                    };
+                }
                 // The gateway may have passed the request on before failing.
                 (retry_after, matches!(status, 500 | 502 | 504))
             }
@@ -551,18 +587,27 @@ mod tests {
         Decision {
             action: Action::Done,
             clock_correction: None,
+            throttled: false,
         }
     }
     fn fail() -> Decision {
         Decision {
             action: Action::Fail,
             clock_correction: None,
+            throttled: false,
         }
     }
     fn retry(wait: Duration) -> Decision {
         Decision {
             action: Action::Retry(wait),
             clock_correction: None,
+            throttled: false,
+        }
+    }
+    fn slowed(decision: Decision) -> Decision {
+        Decision {
+            throttled: true,
+            ..decision
         }
     }
     fn corrected(decision: Decision, seconds: i64) -> Decision {
@@ -576,6 +621,7 @@ mod tests {
             Decision {
                 action: Action::Resign,
                 clock_correction: None,
+                throttled: false,
             },
             seconds,
         )
@@ -609,10 +655,14 @@ mod tests {
             ("5xx is retried until the last attempt", true,
              &[A(503, &[], ""), A(502, &[], "<html>"), A(500, &[], "")],
              &[retry(z), retry(z), fail()]),
-            ("429 is retried after its Retry-After", true,
-             &[A(429, &[("retry-after", "2")], THROTTLED)], &[retry(Duration::from_secs(2))]),
-            ("throttling is retried whatever its status", true,
-             &[A(403, &[], THROTTLED)], &[retry(z)]),
+            ("429 is retried after its Retry-After, and slows the pace", true,
+             &[A(429, &[("retry-after", "2")], THROTTLED)], &[slowed(retry(Duration::from_secs(2)))]),
+            ("throttling is retried whatever its status, after half the backoff at least", true,
+             &[A(403, &[], THROTTLED), A(429, &[], "")],
+             &[slowed(retry(100 * MS)), slowed(retry(200 * MS))]),
+            ("throttling is not counted as an attempt", true,
+             &[A(503, &[], ""), A(429, &[], THROTTLED), A(429, &[], THROTTLED), A(503, &[], ""), A(503, &[], "")],
+             &[retry(z), slowed(retry(100 * MS)), slowed(retry(200 * MS)), retry(z), fail()]),
             ("a Retry-After beyond the budget fails", true,
              &[A(503, &[("retry-after", "120")], "")], &[fail()]),
             ("an API refusal fails at once", true,
@@ -633,12 +683,44 @@ mod tests {
             ("", false, &[N(K::Timeout)], &[fail()]),
             ("", false, &[N(K::Io)], &[fail()]),
             ("but it is retried when it was not", false,
-             &[N(K::Connect), A(503, &[], ""), A(429, &[], THROTTLED)],
-             &[retry(z), retry(z), fail()]),
+             &[N(K::Connect), A(503, &[], ""), A(429, &[], THROTTLED), A(503, &[], "")],
+             &[retry(z), retry(z), slowed(retry(100 * MS)), fail()]),
         ];
         for (name, idempotent, gots, expected) in table {
             assert_eq!(decisions(*idempotent, gots), *expected, "{name}");
         }
+    }
+
+    #[test]
+    fn throttling_is_retried_for_as_long_as_the_budget_lasts() {
+        let policy = RetryPolicy::new().with_total_time(Duration::from_secs(60));
+        let mut state = CallState::new(policy, false);
+        let headers = HeaderMap::new();
+        let error = Answer::new(429, &headers, THROTTLED.as_bytes()).error();
+        let seen = Seen::Answer {
+            status: 429,
+            headers: &headers,
+            error: Some(&error),
+        };
+        let mut elapsed = Duration::ZERO;
+        let mut retries = 0;
+        loop {
+            let d = state.decide(seen, elapsed, t0(), 12345);
+            assert!(d.throttled);
+            match d.action {
+                Action::Retry(wait) => {
+                    // Backoff is capped at 5 s, so the wait is at most that.
+                    assert!(wait <= Duration::from_secs(5), "{wait:?}");
+                    assert!(elapsed + wait < Duration::from_secs(60));
+                    elapsed += wait;
+                    retries += 1;
+                }
+                Action::Fail => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(retries > 3, "far more than the attempts allowed: {retries}");
+        assert!(elapsed >= Duration::from_secs(55), "{elapsed:?}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Credentials for the CLI, as the official SDKs find them.
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::credentials::ChainProvider;
+use huaweicloud_aksk::credentials::{CachingProvider, ChainProvider};
 use huaweicloud_aksk::loader::{LoadError, Loader};
 
 /// Long-lived credentials to sign with, from the environment, then the profile file
@@ -12,7 +12,8 @@ pub(crate) fn load() -> Result<Credentials, LoadError> {
 }
 
 /// The official SDKs' default chain for calls: the environment, the profile file, then the
-/// ECS metadata service (`AKSK_METADATA_ENDPOINT` overrides its address).
-pub(crate) fn chain() -> ChainProvider {
-    ChainProvider::default_chain()
+/// ECS metadata service (`AKSK_METADATA_ENDPOINT` overrides its address); what it finds is
+/// kept (temporary credentials until they are about to expire).
+pub(crate) fn chain() -> CachingProvider<ChainProvider> {
+    CachingProvider::new(ChainProvider::default_chain())
 }

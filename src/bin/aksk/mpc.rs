@@ -1,32 +1,51 @@
 //! `aksk mpc ...`: MPC calls.
 //!
-//! Exit codes: 0 done (deleted, or already deleted), 1 the API refused (or answered
-//! something it does not document), 2 usage or configuration error, 3 transport failure.
+//! Exit codes: 0 done (every record deleted, or already deleted), 1 the API refused (or
+//! answered something it does not document), 2 usage or configuration error, 3 transport
+//! failure, 130 interrupted (Ctrl-C) before the end.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use huaweicloud_aksk::Credentials;
 use huaweicloud_aksk::loader::ENV_PROJECT_ID;
 use huaweicloud_aksk::mpc::{
-    DEFAULT_CONNECT_TIMEOUT, DeleteOutcome, Event, MpcClient, MpcError, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, Event, MpcClient, MpcError, RetryPolicy,
 };
 use huaweicloud_aksk::server::LocalEndpoint;
+
+mod clean;
+mod delete;
+mod journal;
+mod list;
+mod time;
 
 /// MPC calls.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
-    /// Delete a packaging task record (DeleteRemuxTask).
-    DeleteRemuxTask(DeleteArgs),
+    /// Delete packaging task records (DeleteRemuxTask), one call per id.
+    DeleteRemuxTask(delete::Args),
+    /// List packaging task records (ListRemuxTask), every page.
+    ListRemuxTasks(list::Args),
+    /// Delete every packaging task record in a final state created before a cutoff:
+    /// list, confirm, delete at a steady rate, resumable with --journal.
+    CleanRemuxTasks(clean::Args),
 }
 
-/// Arguments of `aksk mpc delete-remux-task`.
+pub(crate) fn run(cmd: Command) -> ExitCode {
+    match cmd {
+        Command::DeleteRemuxTask(args) => delete::run(args),
+        Command::ListRemuxTasks(args) => list::run(args),
+        Command::CleanRemuxTasks(args) => clean::run(args),
+    }
+}
+
+/// Where calls go and how: the options every `aksk mpc` command shares.
 #[derive(Debug, clap::Args)]
-pub(crate) struct DeleteArgs {
-    /// The task whose packaging record to delete (with --local, default: the demo task).
-    #[arg(long, value_name = "ID")]
-    task_id: Option<String>,
+pub(crate) struct ConnectArgs {
     /// The project id (default: HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the
     /// credentials file, else asked of IAM for --region; HUAWEICLOUD_SDK_IAM_ENDPOINT
     /// overrides the IAM endpoint).
@@ -46,48 +65,75 @@ pub(crate) struct DeleteArgs {
     /// clear).
     #[arg(long, conflicts_with = "local")]
     allow_http: bool,
-    /// Retries after the first attempt (on connection failures, timeouts, 429 and 5xx).
+    /// Retries after the first attempt (on connection failures, timeouts and 5xx;
+    /// throttled answers are retried for as long as --timeout allows, not counted here).
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(0..=20))]
     retries: u32,
-    /// The most the command may take, all attempts included, in seconds [default: 60].
+    /// The most one call may take, all attempts and waits included, in seconds
+    /// [default: 60].
     #[arg(long, value_name = "SECS")]
     timeout: Option<f64>,
+    /// At most N requests a minute, evenly spaced (MPC allows a tenant 100; over it the
+    /// gateway answers 429 APIG.0308, and the pace slows down).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    rate: u32,
     /// Print each request as sent (credentials redacted) and each answer, on stderr.
     #[arg(short, long)]
     verbose: bool,
-    /// Start a local MPC endpoint in this process, with its demo credentials and task,
+    /// Start a local MPC endpoint in this process, with its demo credentials and tasks,
     /// and call it.
     #[arg(long)]
-    local: bool,
+    pub(crate) local: bool,
 }
 
-pub(crate) fn run(cmd: Command) -> ExitCode {
-    match cmd {
-        Command::DeleteRemuxTask(args) => delete_remux_task(args),
+/// A client, and the local endpoint it calls when `--local` was given (kept alive as long
+/// as the client; shut down by [`Connection::close`]).
+pub(crate) struct Connection {
+    pub(crate) client: MpcClient,
+    pub(crate) local: Option<LocalEndpoint>,
+}
+
+impl Connection {
+    /// Drops the client (and its kept-alive connection), then stops any local endpoint.
+    pub(crate) fn close(self) {
+        let Connection { client, local } = self;
+        drop(client);
+        if let Some(endpoint) = local {
+            endpoint.shutdown();
+        }
+    }
+
+    /// ` on the local endpoint URL` with --local, else nothing.
+    pub(crate) fn where_(&self) -> String {
+        self.local.as_ref().map_or(String::new(), |e| {
+            format!(" on the local endpoint {}", e.url())
+        })
     }
 }
 
-fn delete_remux_task(args: DeleteArgs) -> ExitCode {
-    // Declared first, so that it is dropped after the client (and its kept-alive
-    // connection).
+/// Builds the client the options describe; the error is a usage or configuration error
+/// (exit 2), already printed.
+pub(crate) fn connect(args: &ConnectArgs) -> Result<Connection, ExitCode> {
     let local = if args.local {
         match LocalEndpoint::start_demo() {
             Ok(endpoint) => Some(endpoint),
-            Err(e) => return crate::usage_error(format!("cannot start the local endpoint: {e}")),
+            Err(e) => {
+                return Err(crate::usage_error(format!(
+                    "cannot start the local endpoint: {e}"
+                )));
+            }
         }
     } else {
         None
     };
-
-    let mut builder = MpcClient::builder().max_attempts(args.retries.saturating_add(1));
-    let task_id;
+    let retry = RetryPolicy::new().with_max_attempts(args.retries.saturating_add(1));
+    let mut builder = MpcClient::builder()
+        .retry_policy(retry)
+        .rate_per_minute(args.rate);
     if let Some(endpoint) = &local {
         let (ak, sk, project_id) = endpoint.demo_credentials();
-        task_id = args
-            .task_id
-            .clone()
-            .unwrap_or_else(|| endpoint.demo_task_id().to_owned());
         builder = builder
             .credentials(Credentials::new(ak, sk))
             .project_id(args.project_id.clone().unwrap_or_else(|| project_id.into()))
@@ -95,10 +141,6 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
             // A loopback endpoint of this process: never through a proxy.
             .proxy_from_env(false);
     } else {
-        let Some(id) = args.task_id.clone() else {
-            return crate::usage_error("--task-id is required (or use --local)");
-        };
-        task_id = id;
         // Environment, profile file, then the ECS metadata service.
         builder = builder
             .credentials_provider(crate::credentials::chain())
@@ -115,83 +157,29 @@ fn delete_remux_task(args: DeleteArgs) -> ExitCode {
             (Some(region), None) => builder.region(region),
             (None, Some(url)) => builder.endpoint(url),
             (None, None) => {
-                return crate::usage_error("give --region REGION or --endpoint URL (or --local)");
+                return Err(crate::usage_error(
+                    "give --region REGION or --endpoint URL (or --local)",
+                ));
             }
         };
     }
     if let Some(secs) = args.timeout {
         if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
-            return crate::usage_error("--timeout must be a number of seconds above 0");
+            return Err(crate::usage_error(
+                "--timeout must be a number of seconds above 0",
+            ));
         }
         let total = Duration::from_secs_f64(secs);
         builder = builder
             .call_timeout(total)
             .connect_timeout(total.min(DEFAULT_CONNECT_TIMEOUT))
-            .retry_policy(
-                RetryPolicy::new()
-                    .with_max_attempts(args.retries.saturating_add(1))
-                    .with_total_time(total),
-            );
+            .retry_policy(retry.with_total_time(total));
     }
     if args.verbose {
         builder = builder.observer(print_event);
     }
-    let client = match builder.build() {
-        Ok(client) => client,
-        Err(e) => return crate::usage_error(e),
-    };
-
-    let result = client.delete_remux_task(&task_id);
-    drop(client);
-    let code = report(&task_id, local.as_ref(), result);
-    if let Some(endpoint) = local {
-        endpoint.shutdown();
-    }
-    code
-}
-
-fn report(
-    task_id: &str,
-    local: Option<&LocalEndpoint>,
-    result: Result<DeleteOutcome, MpcError>,
-) -> ExitCode {
-    let task = printable(task_id);
-    let where_ = local.map_or(String::new(), |e| {
-        format!(" on the local endpoint {}", e.url())
-    });
-    match result {
-        Ok(DeleteOutcome::AlreadyDeleted) => {
-            println!(
-                "packaging task record {task} already deleted{where_} (an earlier attempt's answer was lost; the retry found no such task)"
-            );
-            ExitCode::SUCCESS
-        }
-        Ok(_) => {
-            println!("deleted packaging task record {task}{where_}");
-            ExitCode::SUCCESS
-        }
-        Err(MpcError::Api(e) | MpcError::Unauthorized(e) | MpcError::Throttled(e)) => {
-            eprintln!(
-                "{}: {} (request id {})",
-                printable(&e.error_code),
-                printable(&e.error_msg),
-                printable(e.request_id.as_deref().unwrap_or("none"))
-            );
-            if let Some(why) = e.signature_explanation() {
-                eprintln!("aksk: {why}");
-            }
-            ExitCode::from(1)
-        }
-        Err(e @ MpcError::UnexpectedResponse(_)) => {
-            eprintln!("aksk: {e}");
-            ExitCode::from(1)
-        }
-        Err(e @ MpcError::Transport(_)) => {
-            eprintln!("aksk: {e}");
-            ExitCode::from(3)
-        }
-        Err(e) => crate::usage_error(e),
-    }
+    let client = builder.build().map_err(crate::usage_error)?;
+    Ok(Connection { client, local })
 }
 
 /// `-v`: the exchange on stderr, curl style (`>` sent, `<` received, `*` the client),
@@ -201,7 +189,7 @@ fn print_event(event: &Event<'_>) {
 }
 
 /// Text from the network or the command line, with control characters escaped.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_control() {
@@ -211,4 +199,51 @@ fn printable(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The exit code of a call that failed: 1 for an answer (a refusal, or one the API does
+/// not document), 3 for no answer, 2 for an argument refused before sending.
+pub(crate) fn error_exit_code(e: &MpcError) -> u8 {
+    match e {
+        MpcError::Transport(_) => 3,
+        MpcError::Invalid(_) | MpcError::Sign(_) | MpcError::Credentials(_) => 2,
+        _ => 1,
+    }
+}
+
+/// Prints a failed call on stderr: `CODE: message (request id ID)` for an API error,
+/// `aksk: ...` for anything else.
+pub(crate) fn print_error(e: &MpcError, prefix: &str) {
+    match e {
+        MpcError::Api(api) | MpcError::Unauthorized(api) | MpcError::Throttled(api) => {
+            eprintln!(
+                "{prefix}{}: {} (request id {})",
+                printable(&api.error_code),
+                printable(&api.error_msg),
+                printable(api.request_id.as_deref().unwrap_or("none"))
+            );
+            if let Some(why) = api.signature_explanation() {
+                eprintln!("aksk: {prefix}{why}");
+            }
+        }
+        other => eprintln!("aksk: {prefix}{other}"),
+    }
+}
+
+/// Set by Ctrl-C: finish the request in flight, then stop. A second Ctrl-C exits at once.
+pub(crate) fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&flag);
+    // Without a handler (another one is set in this process) Ctrl-C ends the process as
+    // usual, which the journal also survives.
+    let _ = ctrlc::set_handler(move || {
+        if seen.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "aksk: interrupted: finishing the request in flight (Ctrl-C again to quit now)"
+        );
+    });
+    flag
 }

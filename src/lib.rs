@@ -64,7 +64,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
-pub mod loader;
+pub mod credentials;
 #[cfg(feature = "mpc")]
 pub mod mpc;
 #[cfg(feature = "server")]
@@ -74,6 +74,8 @@ mod sign;
 pub mod vectors;
 pub mod verify;
 
+/// The environment and profile loader, also at [`credentials::loader`].
+pub use credentials::loader;
 pub use sign::{
     Algorithm, Credentials, Payload, SdkDate, SecretString, SignError, SignableRequest, Signed,
     Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,

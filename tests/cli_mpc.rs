@@ -13,11 +13,22 @@ use mpc_support::{AK, PROJECT_ID, Reply, SK, ScriptedServer};
 fn aksk(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = empty_home();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksk"));
-    cmd.env_clear().env("HOME", &home).args(args);
+    // The ECS metadata service the credentials chain ends with: a closed loopback port,
+    // so that no test asks the link-local address.
+    cmd.env_clear()
+        .env("HOME", &home)
+        .env("AKSK_METADATA_ENDPOINT", closed_port_url())
+        .args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.output().expect("run aksk")
+}
+
+/// A loopback URL on which nothing listens.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
 }
 
 fn empty_home() -> PathBuf {
@@ -274,8 +285,7 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
                 "1",
                 "--region",
                 "cn-north-4",
-                "--endpoint",
-                &url,
+                "--local",
             ],
             CREDS,
             "cannot be used with",

@@ -11,13 +11,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use http::HeaderMap;
 use http::header::HeaderValue;
 
+use crate::credentials::{ProjectIdResolver, ProvideCredentials};
 use crate::mpc::call::{Answer, Call};
 use crate::mpc::cancel_remux_task::CancelRemuxTask;
 use crate::mpc::common::{InvalidInput, ProjectId};
 use crate::mpc::create_remux_task::CreateRemuxTask;
 use crate::mpc::delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 use crate::mpc::endpoint::{Endpoint, EndpointError};
-use crate::mpc::error::{MpcError, TransportError, TransportErrorKind};
+use crate::mpc::error::{MpcError, SignedSummary, TransportError, TransportErrorKind};
 use crate::mpc::list_remux_tasks::{ListRemuxTasks, Pager};
 use crate::mpc::model::{CreateRemuxTaskAnswer, CreateRemuxTaskBody, RemuxTask};
 use crate::mpc::pace::{DEFAULT_RATE_PER_MINUTE, Pace};
@@ -85,6 +86,8 @@ struct Inner {
 
 enum Auth {
     AkSk(Box<Signer>),
+    /// Credentials asked of a provider before each attempt (temporary ones change).
+    Provider(Arc<dyn ProvideCredentials>),
     Token(SecretString),
 }
 
@@ -96,6 +99,7 @@ impl fmt::Debug for MpcClient {
             .field("project_id", &i.project_id.as_str());
         match &i.auth {
             Auth::AkSk(s) => d.field("access_key", &s.credentials().access_key()),
+            Auth::Provider(p) => d.field("credentials_provider", p),
             Auth::Token(_) => d.field("iam_token", &"<redacted>"),
         };
         d.field("retry", &i.retry)
@@ -238,7 +242,7 @@ impl MpcClient {
                 }
             }
             let mut request = call.request(&inner.endpoint, &inner.project_id);
-            self.authenticate(&mut request)?;
+            let signed = self.authenticate(&mut request)?;
             self.observe(&Event::Sending {
                 attempt,
                 request: &request,
@@ -256,9 +260,12 @@ impl MpcClient {
                         .truncated(answer.truncated)
                         .earlier_outcome_unknown(state.earlier_outcome_unknown());
                     let request_id = read.request_id();
-                    let result = call
+                    let mut result = call
                         .interpret(&read)
                         .map(|output| Answered { output, request_id });
+                    if let (Err(MpcError::Unauthorized(e)), Some(signed)) = (&mut result, &signed) {
+                        e.explain(signed);
+                    }
                     let seen = Seen::Answer {
                         status: answer.status,
                         headers: &answer.headers,
@@ -329,17 +336,27 @@ impl MpcClient {
         });
     }
 
-    fn authenticate(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), MpcError> {
+    /// Signs `request` (or adds the IAM token); gives what was signed, to explain a
+    /// refused signature.
+    fn authenticate(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<Option<SignedSummary>, MpcError> {
         match &self.inner.auth {
-            Auth::AkSk(signer) => signer.sign_at(request, self.now())?,
+            Auth::AkSk(signer) => Ok(Some(sign(signer, request, self.now())?)),
+            Auth::Provider(provider) => {
+                let provided = provider.provide().map_err(MpcError::Credentials)?;
+                let signer = Signer::new(provided.credentials);
+                Ok(Some(sign(&signer, request, self.now())?))
+            }
             Auth::Token(token) => {
                 let mut value = HeaderValue::from_str(token.expose())
                     .expect("the token was checked as a header value when the client was built");
                 value.set_sensitive(true);
                 request.headers_mut().insert("x-auth-token", value);
+                Ok(None)
             }
         }
-        Ok(())
     }
 
     fn send(
@@ -386,6 +403,20 @@ impl MpcClient {
             truncated,
         })
     }
+}
+
+/// Signs `request` at `now`, keeping the canonical request and date signed.
+fn sign(
+    signer: &Signer,
+    request: &mut http::Request<Vec<u8>>,
+    now: DateTime<Utc>,
+) -> Result<SignedSummary, SignError> {
+    let details = signer.details_at(request, now)?;
+    signer.sign_at(request, now)?;
+    Ok(SignedSummary::new(
+        &details.canonical_request,
+        details.date.to_string(),
+    ))
 }
 
 /// What a call gave, and the request id of its answer.
@@ -525,8 +556,10 @@ fn io_transport_error(e: std::io::Error) -> TransportError {
 #[must_use]
 pub struct MpcClientBuilder {
     credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
     token: Option<String>,
     project_id: Option<String>,
+    project_region: Option<String>,
     target: Option<Target>,
     connect_timeout: Duration,
     call_timeout: Duration,
@@ -549,8 +582,10 @@ impl fmt::Debug for MpcClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MpcClientBuilder")
             .field("credentials", &self.credentials)
+            .field("credentials_provider", &self.provider)
             .field("iam_token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("project_id", &self.project_id)
+            .field("project_region", &self.project_region)
             .field("connect_timeout", &self.connect_timeout)
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
@@ -574,8 +609,10 @@ impl MpcClientBuilder {
     pub fn new() -> Self {
         MpcClientBuilder {
             credentials: None,
+            provider: None,
             token: None,
             project_id: None,
+            project_region: None,
             target: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
@@ -593,6 +630,17 @@ impl MpcClientBuilder {
     /// Sign with AK/SK (and send `X-Security-Token` for temporary credentials).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self.provider = None;
+        self.token = None;
+        self
+    }
+
+    /// Sign with the credentials `provider` gives, asked before each attempt (wrap a
+    /// provider of temporary credentials in a
+    /// [`CachingProvider`](crate::credentials::CachingProvider)).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self.credentials = None;
         self.token = None;
         self
     }
@@ -601,12 +649,22 @@ impl MpcClientBuilder {
     pub fn iam_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self.credentials = None;
+        self.provider = None;
         self
     }
 
-    /// The project id (sent in the path and as `X-Project-Id`).
+    /// The project id (sent in the path and as `X-Project-Id`). Without one, the
+    /// provider's project id is used, else [`MpcClientBuilder::build`] asks IAM for the
+    /// project of the region (see [`ProjectIdResolver`]).
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// The region whose project id to ask IAM for when none is given (by default the
+    /// region given with [`MpcClientBuilder::region`]); for a client of an endpoint URL.
+    pub fn project_region(mut self, region: impl Into<String>) -> Self {
+        self.project_region = Some(region.into());
         self
     }
 
@@ -707,10 +765,14 @@ impl MpcClientBuilder {
         self
     }
 
-    /// The client; checks every setting, and opens no connection.
+    /// The client; checks every setting, asking the credentials provider (if any) once. It
+    /// opens no connection to the API; without a project id it asks IAM for the project of
+    /// the region.
     pub fn build(self) -> Result<MpcClient, ConfigError> {
-        let project_id = self.project_id.ok_or(ConfigError::MissingProjectId)?;
-        let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
+        let project_region = self.project_region.clone().or(match &self.target {
+            Some(Target::Region(region)) => Some(region.clone()),
+            _ => None,
+        });
         let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
             Target::Region(region) => {
                 Endpoint::resolve_region(&region, |name| std::env::var(name).ok(), self.allow_http)
@@ -718,19 +780,20 @@ impl MpcClientBuilder {
             Target::Url(url) => Endpoint::parse(&url),
         }
         .map_err(ConfigError::Endpoint)?;
-        let auth = match (self.credentials, self.token) {
-            (Some(credentials), _) => {
+        let auth = match (self.credentials, self.provider, self.token) {
+            (Some(credentials), _, _) => {
                 let signer = Signer::new(credentials);
                 signer.check().map_err(ConfigError::InvalidCredentials)?;
                 Auth::AkSk(Box::new(signer))
             }
-            (None, Some(token)) => {
+            (None, Some(provider), _) => Auth::Provider(provider),
+            (None, None, Some(token)) => {
                 if token.is_empty() || HeaderValue::from_str(&token).is_err() {
                     return Err(ConfigError::InvalidToken);
                 }
                 Auth::Token(SecretString::new(token))
             }
-            (None, None) => return Err(ConfigError::MissingCredentials),
+            (None, None, None) => return Err(ConfigError::MissingCredentials),
         };
         if self.call_timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(ConfigError::ZeroTimeout);
@@ -739,6 +802,19 @@ impl MpcClientBuilder {
             Some(n) => Some(Pace::per_minute(n).ok_or(ConfigError::ZeroRate)?),
             None => None,
         };
+        let project_id = match self.project_id {
+            Some(project_id) => {
+                // Missing or unusable credentials are a configuration error, found now.
+                if let Auth::Provider(provider) = &auth {
+                    provider
+                        .provide()
+                        .map_err(|e| ConfigError::Credentials(e.to_string()))?;
+                }
+                project_id
+            }
+            None => find_project_id(&auth, project_region.as_deref(), (self.clock)())?,
+        };
+        let project_id = ProjectId::new(project_id).map_err(ConfigError::InvalidProjectId)?;
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // A signed request is for one host: never follow a redirect elsewhere.
@@ -782,6 +858,31 @@ impl MpcClientBuilder {
     }
 }
 
+/// The project id of a client given none: the provider's, else IAM's for the region.
+fn find_project_id(
+    auth: &Auth,
+    region: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, ConfigError> {
+    let credentials = match auth {
+        Auth::AkSk(signer) => signer.credentials().clone(),
+        Auth::Provider(provider) => {
+            let provided = provider
+                .provide()
+                .map_err(|e| ConfigError::Credentials(e.to_string()))?;
+            if let Some(project_id) = provided.project_id {
+                return Ok(project_id);
+            }
+            provided.credentials
+        }
+        Auth::Token(_) => return Err(ConfigError::MissingProjectId),
+    };
+    let region = region.ok_or(ConfigError::MissingProjectId)?;
+    ProjectIdResolver::shared()
+        .resolve(&credentials, region, now)
+        .map_err(|e| ConfigError::ProjectLookup(e.to_string()))
+}
+
 /// Why a client could not be configured.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -792,8 +893,12 @@ pub enum ConfigError {
     MissingEndpoint,
     /// No credentials (AK/SK or IAM token) were given.
     MissingCredentials,
-    /// No project id was given.
+    /// No project id was given, and no region to ask IAM for one.
     MissingProjectId,
+    /// The credentials provider gave no credentials (its message).
+    Credentials(String),
+    /// IAM gave no project id for the region (its message).
+    ProjectLookup(String),
     /// The project id cannot be sent.
     InvalidProjectId(InvalidInput),
     /// The credentials cannot sign.
@@ -817,7 +922,11 @@ impl fmt::Display for ConfigError {
             ConfigError::Endpoint(e) => fmt::Display::fmt(e, f),
             ConfigError::MissingEndpoint => f.write_str("no region or endpoint given"),
             ConfigError::MissingCredentials => f.write_str("no credentials given"),
-            ConfigError::MissingProjectId => f.write_str("no project id given"),
+            ConfigError::MissingProjectId => {
+                f.write_str("no project id given, and no region to look one up")
+            }
+            ConfigError::Credentials(e) => f.write_str(e),
+            ConfigError::ProjectLookup(e) => write!(f, "no project id: {e}"),
             ConfigError::InvalidProjectId(e) => fmt::Display::fmt(e, f),
             ConfigError::InvalidCredentials(e) => write!(f, "invalid credentials: {e}"),
             ConfigError::InvalidToken => {

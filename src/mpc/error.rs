@@ -47,6 +47,9 @@ pub enum MpcError {
     UnexpectedResponse(UnexpectedResponse),
     /// No HTTP answer arrived: connecting, sending or receiving failed, or timed out.
     Transport(TransportError),
+    /// The credentials provider gave no credentials to sign with (nothing was sent).
+    #[cfg(feature = "blocking")]
+    Credentials(crate::credentials::ProvideError),
 }
 
 impl MpcError {
@@ -105,10 +108,18 @@ impl fmt::Display for MpcError {
             MpcError::Invalid(e) => fmt::Display::fmt(e, f),
             MpcError::Sign(e) => write!(f, "cannot sign the request: {e}"),
             MpcError::Api(e) => write!(f, "API error: {e}"),
-            MpcError::Unauthorized(e) => write!(f, "authentication failed: {e}"),
+            MpcError::Unauthorized(e) => {
+                write!(f, "authentication failed: {e}")?;
+                match e.signature_explanation() {
+                    Some(why) => write!(f, "; {why}"),
+                    None => Ok(()),
+                }
+            }
             MpcError::Throttled(e) => write!(f, "throttled: {e}"),
             MpcError::UnexpectedResponse(e) => fmt::Display::fmt(e, f),
             MpcError::Transport(e) => fmt::Display::fmt(e, f),
+            #[cfg(feature = "blocking")]
+            MpcError::Credentials(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -121,6 +132,8 @@ impl std::error::Error for MpcError {
             MpcError::Api(e) | MpcError::Unauthorized(e) | MpcError::Throttled(e) => Some(e),
             MpcError::UnexpectedResponse(e) => Some(e),
             MpcError::Transport(e) => Some(e),
+            #[cfg(feature = "blocking")]
+            MpcError::Credentials(e) => Some(e),
         }
     }
 }
@@ -157,6 +170,9 @@ pub struct ApiError {
     /// The `X-Request-Id` response header (or the body's `request_id` when the header is
     /// missing).
     pub request_id: Option<String>,
+    /// For a refused signature, what the gateway's message says about it compared with
+    /// what the client signed (see [`ApiError::signature_explanation`]).
+    explanation: Option<Box<SignatureExplanation>>,
 }
 
 impl ApiError {
@@ -172,6 +188,22 @@ impl ApiError {
             error_code: error_code.into(),
             error_msg: redact_security_token(&error_msg.into()),
             request_id,
+            explanation: None,
+        }
+    }
+
+    /// Why the gateway refused the signature, when its message says (a 401 `APIGW.0301`
+    /// with its canonical request, or "signature expired") and the client kept what it
+    /// signed.
+    pub fn signature_explanation(&self) -> Option<&SignatureExplanation> {
+        self.explanation.as_deref()
+    }
+
+    /// Compares the gateway's message with `signed` (what the client signed).
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn explain(&mut self, signed: &SignedSummary) {
+        if self.status == 401 {
+            self.explanation = explain_signature(&self.error_msg, signed).map(Box::new);
         }
     }
 
@@ -204,6 +236,147 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// What a client signed, kept to explain a refused signature: the canonical request
+/// (security token redacted) and the `X-Sdk-Date`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedSummary {
+    /// The canonical request, lines joined by `\n`, security token redacted.
+    pub canonical_request: String,
+    /// The `X-Sdk-Date` signed, `YYYYMMDDTHHMMSSZ`.
+    pub date: String,
+}
+
+impl SignedSummary {
+    /// A summary; a security token in `canonical_request` is redacted.
+    pub fn new(canonical_request: &str, date: impl Into<String>) -> Self {
+        SignedSummary {
+            canonical_request: redact_security_token(canonical_request),
+            date: date.into(),
+        }
+    }
+}
+
+/// What a refused signature's message says, compared with what was signed.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureExplanation {
+    /// The gateway's canonical request differs from ours: the first line that differs.
+    CanonicalRequestDiffers {
+        /// The line, from 1.
+        line: usize,
+        /// What the line is (`the method`, `the canonical URI`, `a header`, ...).
+        part: &'static str,
+        /// Our line (empty when ours has fewer lines).
+        ours: String,
+        /// The gateway's line.
+        gateway: String,
+    },
+    /// The gateway computed the canonical request we signed: the signature differs all the
+    /// same, so the secret key (or the signing algorithm) is not the one the gateway has
+    /// for the access key.
+    SameCanonicalRequest,
+    /// The signature expired: our clock differs from the gateway's.
+    ClockSkew {
+        /// Our `X-Sdk-Date`.
+        signed_at: String,
+        /// The gateway's time.
+        server_time: String,
+        /// The gateway's time minus ours.
+        offset: chrono::TimeDelta,
+    },
+}
+
+impl fmt::Display for SignatureExplanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureExplanation::CanonicalRequestDiffers {
+                line,
+                part,
+                ours,
+                gateway,
+            } => write!(
+                f,
+                "the gateway's canonical request differs from the one signed at line {line} \
+                 ({part}): signed {:?}, gateway {:?}",
+                Printable(ours).to_string(),
+                Printable(gateway).to_string()
+            ),
+            SignatureExplanation::SameCanonicalRequest => f.write_str(
+                "the gateway computed the canonical request that was signed: the secret key \
+                 does not match the access key",
+            ),
+            SignatureExplanation::ClockSkew {
+                signed_at,
+                server_time,
+                offset,
+            } => {
+                let secs = offset.num_seconds();
+                let (amount, way) = if secs >= 0 {
+                    (secs, "behind")
+                } else {
+                    (-secs, "ahead of")
+                };
+                write!(
+                    f,
+                    "this machine's clock is {amount} s {way} the gateway's (signed at \
+                     {signed_at}, gateway time {server_time})"
+                )
+            }
+        }
+    }
+}
+
+/// What the line `index` (from 0) of a canonical request with `lines` lines holds.
+fn canonical_part(index: usize, lines: usize) -> &'static str {
+    match index {
+        0 => "the method",
+        1 => "the canonical URI",
+        2 => "the canonical query",
+        i if i + 1 == lines => "the payload hash",
+        i if i + 2 == lines => "the signed headers",
+        i if i + 3 == lines => "the blank line after the headers",
+        _ => "a canonical header",
+    }
+}
+
+/// Reads a 401 `error_msg`: the canonical request after `CanonicalRequest:` (lines joined
+/// by `|`), or `signature time:..., server time:...`; compares it with `signed`.
+pub fn explain_signature(error_msg: &str, signed: &SignedSummary) -> Option<SignatureExplanation> {
+    if let Some(at) = error_msg.find("CanonicalRequest:") {
+        let theirs = &error_msg[at + "CanonicalRequest:".len()..];
+        let theirs: Vec<&str> = theirs.split('|').collect();
+        let ours: Vec<&str> = signed.canonical_request.split('\n').collect();
+        let n = theirs.len().max(ours.len());
+        for i in 0..n {
+            let (o, t) = (ours.get(i).copied(), theirs.get(i).copied());
+            if o != t {
+                return Some(SignatureExplanation::CanonicalRequestDiffers {
+                    line: i + 1,
+                    part: canonical_part(i, ours.len()),
+                    ours: o.unwrap_or("").to_owned(),
+                    gateway: t.unwrap_or("").to_owned(),
+                });
+            }
+        }
+        return Some(SignatureExplanation::SameCanonicalRequest);
+    }
+    let rest = &error_msg[error_msg.find("signature expired")?..];
+    let field = |name: &str| {
+        let start = rest.find(name)? + name.len();
+        let value = rest[start..].split([',', ' ', '"']).next()?;
+        Some(value.trim().to_owned())
+    };
+    let signed_at = field("signature time:")?;
+    let server_time = field("server time:")?;
+    let parse = |v: &str| chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%SZ").ok();
+    let offset = parse(&server_time)? - parse(&signed.date).or_else(|| parse(&signed_at))?;
+    Some(SignatureExplanation::ClockSkew {
+        signed_at: signed.date.clone(),
+        server_time,
+        offset,
+    })
+}
 
 /// An answer the API does not document, with a bounded snippet of its body.
 #[non_exhaustive]

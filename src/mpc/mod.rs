@@ -47,10 +47,10 @@ mod delete_remux_task;
 mod endpoint;
 mod error;
 mod list_remux_tasks;
+pub mod model;
 mod pace;
 #[cfg(feature = "blocking")]
 mod proxy;
-pub mod model;
 // The policy is sans-IO and tested on its own; only the blocking client acts on it.
 #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 mod retry;
@@ -74,7 +74,8 @@ pub use create_remux_task::CreateRemuxTask;
 pub use delete_remux_task::{DeleteOutcome, DeleteRemuxTask};
 pub use endpoint::{Endpoint, EndpointError, REGIONS, Scheme, region_env_var};
 pub use error::{
-    ApiError, MpcError, SNIPPET_CHARS, TransportError, TransportErrorKind, UnexpectedResponse,
+    ApiError, MpcError, SNIPPET_CHARS, SignatureExplanation, SignedSummary, TransportError,
+    TransportErrorKind, UnexpectedResponse, explain_signature,
 };
 pub use list_remux_tasks::{
     ListRemuxTasks, MAX_LIST_BODY_BYTES, Pager, format_mpc_time, parse_mpc_time,

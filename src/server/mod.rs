@@ -43,7 +43,9 @@
 
 mod gateway;
 mod http;
+mod iam;
 mod lockout;
+mod metadata;
 mod routes;
 mod state;
 mod store;
@@ -65,6 +67,7 @@ pub use state::{
 
 use gateway::Gateway;
 use lockout::Lockout;
+pub use metadata::DEFAULT_TEMPORARY_CREDENTIALS_TTL;
 use routes::Shared;
 use store::Store;
 
@@ -99,6 +102,7 @@ pub struct EndpointConfig {
     rate_limit: Option<u32>,
     task_progress: Option<Duration>,
     access_log: bool,
+    temporary_ttl: Duration,
 }
 
 impl EndpointConfig {
@@ -118,12 +122,20 @@ impl EndpointConfig {
             rate_limit: None,
             task_progress: None,
             access_log: false,
+            temporary_ttl: DEFAULT_TEMPORARY_CREDENTIALS_TTL,
         }
     }
 
     /// The built-in demo set ([`State::demo`]) on a free loopback port.
     pub fn demo() -> Self {
         EndpointConfig::new(State::demo())
+    }
+
+    /// How long the temporary credentials of the metadata paths are valid
+    /// ([`DEFAULT_TEMPORARY_CREDENTIALS_TTL`] unless set; at most a day).
+    pub fn temporary_credentials_ttl(mut self, ttl: Duration) -> Self {
+        self.temporary_ttl = ttl.min(Duration::from_secs(86_400));
+        self
     }
 
     /// Listens on `addr` (port 0: a free port).
@@ -299,13 +311,20 @@ impl LocalEndpoint {
             Lockout::new(config.lockout_threshold, config.lockout_duration),
             config.rate_limit,
         );
-        let shared = Arc::new(Shared::new(
-            gateway,
-            Arc::new(store),
-            config.max_body,
-            BODY_READ_TIMEOUT,
-            config.access_log,
-        ));
+        let shared = Arc::new(
+            Shared::new(
+                gateway,
+                Arc::new(store),
+                config.max_body,
+                BODY_READ_TIMEOUT,
+                config.access_log,
+            )
+            .with_temporary(metadata::TemporaryKeys::new(
+                config.temporary_ttl,
+                state.credentials.first().map(|c| c.project_id.clone()),
+                config.max_skew,
+            )),
+        );
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.workers)

@@ -26,6 +26,7 @@ use crate::mpc::model::{
     MAX_LIST_PAGE_SIZE, MAX_LIST_TASK_IDS, RetryRemuxTaskBody, TaskStatus,
 };
 use crate::server::gateway::{Gateway, claimed_access_key};
+use crate::server::metadata::TemporaryKeys;
 use crate::server::state::is_mpc_time;
 use crate::server::store::{ListQuery, Refusal, Store};
 
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) max_body: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) access_log: bool,
+    /// Temporary credentials issued by the metadata paths (`metadata.rs`).
+    pub(crate) temporary: TemporaryKeys,
     request_ids: RequestIds,
 }
 
@@ -57,8 +60,19 @@ impl Shared {
             max_body,
             body_timeout,
             access_log,
+            temporary: TemporaryKeys::new(
+                crate::server::metadata::DEFAULT_TEMPORARY_CREDENTIALS_TTL,
+                None,
+                crate::verify::DEFAULT_MAX_SKEW,
+            ),
             request_ids: RequestIds::new(),
         }
+    }
+
+    /// Issues temporary credentials with `temporary`.
+    pub(crate) fn with_temporary(mut self, temporary: TemporaryKeys) -> Shared {
+        self.temporary = temporary;
+        self
     }
 }
 
@@ -67,6 +81,8 @@ impl Shared {
 enum Payload {
     Empty,
     Json(String),
+    /// A plain-text body (the metadata session token).
+    Text(String),
     /// `(error_code, error_msg, gateway)`: the gateway's errors carry `request_id`.
     Error(&'static str, String, bool),
 }
@@ -90,7 +106,15 @@ impl Answer {
         }
     }
 
-    fn json(value: &impl serde::Serialize) -> Answer {
+    pub(crate) fn text(body: String) -> Answer {
+        Answer {
+            status: 200,
+            payload: Payload::Text(body),
+            close: false,
+        }
+    }
+
+    pub(crate) fn json(value: &impl serde::Serialize) -> Answer {
         Answer {
             status: 200,
             payload: Payload::Json(
@@ -138,6 +162,7 @@ impl Answer {
         let (body, json) = match self.payload {
             Payload::Empty => (String::new(), false),
             Payload::Json(s) => (s, true),
+            Payload::Text(s) => (s, false),
             Payload::Error(code, msg, true) => (
                 serde_json::json!({"error_code": code, "error_msg": msg, "request_id": request_id})
                     .to_string(),
@@ -267,6 +292,13 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Answer, Option<Stri
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let path = parts.uri.path();
+    let extra = crate::server::metadata::answer(shared, &parts.method, path, &headers)
+        .or_else(|| crate::server::iam::answer(shared, &parts.method, path, &target, &headers));
+    if let Some(a) = extra {
+        let unread = declared.is_some_and(|n| n > 0) || has_te(&parts.headers);
+        return (if unread { a.closing() } else { a }, access_key);
+    }
     let Some((call, path_project)) = route(&parts.method, parts.uri.path()) else {
         let a = Answer::gateway(404, "APIGW.0101", NO_SUCH_API);
         // The body, if any, was not read: do not read the next request out of it.
@@ -279,10 +311,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Answer, Option<Stri
         Err(a) => return (a, access_key),
     };
 
-    let caller = match shared
-        .gateway
-        .authenticate(parts.method.as_str(), &target, &headers, &body)
-    {
+    let caller = match shared.authenticate(parts.method.as_str(), &target, &headers, &body) {
         Ok(c) => c,
         Err(a) => return (a, access_key),
     };

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader::Loader;
+use huaweicloud_aksk::loader::ENV_PROJECT_ID;
 use huaweicloud_aksk::mpc::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, Event, MpcClient, MpcError, RetryPolicy,
 };
@@ -47,12 +47,14 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
 #[derive(Debug, clap::Args)]
 pub(crate) struct ConnectArgs {
     /// The project id (default: HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the
-    /// credentials file).
+    /// credentials file, else asked of IAM for --region; HUAWEICLOUD_SDK_IAM_ENDPOINT
+    /// overrides the IAM endpoint).
     #[arg(long, value_name = "ID")]
     project_id: Option<String>,
     /// The region, e.g. cn-north-4 (HUAWEICLOUD_SDK_REGION_MPC_CN_NORTH_4 and the like
-    /// override the endpoint of a region).
-    #[arg(long, value_name = "REGION", conflicts_with_all = ["endpoint", "local"])]
+    /// override the endpoint of a region). With --endpoint, only the region whose project
+    /// id to ask IAM for.
+    #[arg(long, value_name = "REGION", conflicts_with = "local")]
     region: Option<String>,
     /// The endpoint, https://HOST or http://HOST:PORT (a port is allowed with either;
     /// without a scheme, http for this machine and https for any other host).
@@ -139,24 +141,20 @@ pub(crate) fn connect(args: &ConnectArgs) -> Result<Connection, ExitCode> {
             // A loopback endpoint of this process: never through a proxy.
             .proxy_from_env(false);
     } else {
-        let mut loader = Loader::new();
-        if let Some(project_id) = &args.project_id {
-            loader = loader.project_id(project_id);
-        }
-        let loaded = loader.load().map_err(crate::usage_error)?;
-        let Some(project_id) = loaded.project_id else {
-            return Err(crate::usage_error(format!(
-                "no project id: give --project-id, or set HUAWEICLOUD_SDK_PROJECT_ID \
-                 (credentials from {})",
-                loaded.source
-            )));
-        };
+        // Environment, profile file, then the ECS metadata service.
         builder = builder
-            .credentials(loaded.credentials)
-            .project_id(project_id)
+            .credentials_provider(crate::credentials::chain())
             .allow_http(args.allow_http);
+        if let Some(project_id) = args
+            .project_id
+            .clone()
+            .or_else(|| std::env::var(ENV_PROJECT_ID).ok().filter(|v| !v.is_empty()))
+        {
+            builder = builder.project_id(project_id);
+        }
         builder = match (&args.region, &args.endpoint) {
-            (Some(region), _) => builder.region(region),
+            (Some(region), Some(url)) => builder.endpoint(url).project_region(region),
+            (Some(region), None) => builder.region(region),
             (None, Some(url)) => builder.endpoint(url),
             (None, None) => {
                 return Err(crate::usage_error(
@@ -208,7 +206,7 @@ pub(crate) fn printable(s: &str) -> String {
 pub(crate) fn error_exit_code(e: &MpcError) -> u8 {
     match e {
         MpcError::Transport(_) => 3,
-        MpcError::Invalid(_) | MpcError::Sign(_) => 2,
+        MpcError::Invalid(_) | MpcError::Sign(_) | MpcError::Credentials(_) => 2,
         _ => 1,
     }
 }
@@ -224,6 +222,9 @@ pub(crate) fn print_error(e: &MpcError, prefix: &str) {
                 printable(&api.error_msg),
                 printable(api.request_id.as_deref().unwrap_or("none"))
             );
+            if let Some(why) = api.signature_explanation() {
+                eprintln!("aksk: {prefix}{why}");
+            }
         }
         other => eprintln!("aksk: {prefix}{other}"),
     }

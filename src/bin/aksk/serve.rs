@@ -43,6 +43,11 @@ pub(crate) struct Args {
     /// stay INIT).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     task_progress: u64,
+    /// How long the temporary credentials issued at /openstack/latest/securitykey are
+    /// accepted (1 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    temporary_credentials_ttl: u64,
     /// Threads of the async runtime.
     #[arg(long, value_name = "N", default_value_t = 2)]
     workers: usize,
@@ -75,7 +80,8 @@ pub(crate) fn run(args: Args) -> ExitCode {
         )
         .max_skew(Duration::from_secs(args.max_skew_seconds))
         .task_progress(Duration::from_secs(args.task_progress))
-        .access_log(!args.quiet);
+        .access_log(!args.quiet)
+        .temporary_credentials_ttl(Duration::from_secs(args.temporary_credentials_ttl));
     if let Some(db) = &args.db {
         config = config.database(db);
     }

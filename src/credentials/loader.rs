@@ -19,14 +19,14 @@
 //! whole-line comments starting with `#` or `;`.
 //!
 //! ```
-//! use huaweicloud_aksk::loader::{Loader, Source};
+//! use huaweicloud_aksk::credentials::loader::{Loader, Source};
 //!
 //! let env = [("HUAWEICLOUD_SDK_AK", "HWCEXAMPLEAK0123TEST"), ("HUAWEICLOUD_SDK_SK", "example-sk")];
 //! let loaded = Loader::new().with_env_vars(env).load()?;
 //! assert_eq!(loaded.credentials.access_key(), "HWCEXAMPLEAK0123TEST");
 //! assert_eq!(loaded.source, Source::Environment);
 //! assert_eq!(loaded.project_id, None);
-//! # Ok::<(), huaweicloud_aksk::loader::LoadError>(())
+//! # Ok::<(), huaweicloud_aksk::credentials::loader::LoadError>(())
 //! ```
 
 use std::collections::HashMap;
@@ -174,7 +174,7 @@ impl std::error::Error for LoadError {
     }
 }
 
-type Env = Box<dyn Fn(&str) -> Option<String>>;
+type Env = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Finds credentials: explicit, then environment, then profile file.
 ///
@@ -215,7 +215,10 @@ impl Loader {
     }
 
     /// Reads variables with `env` instead of the process environment.
-    pub fn with_env(mut self, env: impl Fn(&str) -> Option<String> + 'static) -> Self {
+    pub fn with_env(
+        mut self,
+        env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
         self.env = Box::new(env);
         self
     }
@@ -300,7 +303,8 @@ impl Loader {
         })
     }
 
-    fn read_env(&self) -> Result<Option<Loaded>, LoadError> {
+    /// The environment's credentials, `None` when it names none.
+    pub(crate) fn read_env(&self) -> Result<Option<Loaded>, LoadError> {
         let ak = self.var(ENV_AK);
         let sk = self.var(ENV_SK);
         let token = self.var(ENV_SECURITY_TOKEN);
@@ -326,7 +330,8 @@ impl Loader {
         }))
     }
 
-    fn read_profile(&self) -> Result<Loaded, LoadError> {
+    /// The profile file's credentials ([`LoadError::NotFound`] when it has none).
+    pub(crate) fn read_profile(&self) -> Result<Loaded, LoadError> {
         let env_looked = format!("{ENV_AK} and {ENV_SK} are not set");
         let Some((path, named)) = self.profile_path() else {
             return Err(LoadError::NotFound {

@@ -44,9 +44,10 @@
 //! - The crate root: the signing core ([`Signer`], [`SignableRequest`], [`SigningBuffer`],
 //!   [`Credentials`], [`SdkDate`], [`Algorithm`], [`SignError`]).
 //! - [`verify`]: the verifier, on the signing core.
-//! - [`mpc`]: the MPC calls and their blocking client; [`loader`]: credentials from the
-//!   environment and profile files; `server`: the local MPC endpoint; `vectors`: test
-//!   vectors.
+//! - [`credentials`]: where credentials and the project id come from (environment,
+//!   profile file, ECS metadata, IAM), as the official SDKs find them.
+//! - [`mpc`]: the MPC calls and their blocking client; `server`: the local MPC endpoint;
+//!   `vectors`: test vectors.
 //!
 //! # Features
 //! - `mpc` (default): the MPC call models, with `serde` and `serde_json`.
@@ -74,8 +75,6 @@ mod sign;
 pub mod vectors;
 pub mod verify;
 
-/// The environment and profile loader, also at [`credentials::loader`].
-pub use credentials::loader;
 pub use sign::{
     Algorithm, Credentials, Payload, SdkDate, SecretString, SignError, SignableRequest, Signed,
     Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,

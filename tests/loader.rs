@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader::{LoadError, Loader, Source};
+use huaweicloud_aksk::credentials::loader::{LoadError, Loader, Source};
 
 /// A fresh directory under the target's temporary directory, removed on drop.
 struct TempDir(PathBuf);

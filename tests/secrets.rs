@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use huaweicloud_aksk::loader::{LoadError, Loader};
+use huaweicloud_aksk::credentials::loader::{LoadError, Loader};
 use huaweicloud_aksk::mpc::{Call, DeleteRemuxTask, Endpoint, Event, MpcClient, ProjectId};
 use huaweicloud_aksk::server::{EndpointConfig, EndpointCredentials, LocalEndpoint, State};
 use huaweicloud_aksk::verify::{KeySet, Verifier, VerifyBuffer};
@@ -169,7 +169,7 @@ impl Drop for TempDir {
     }
 }
 
-fn load_profile(text: &str) -> Result<huaweicloud_aksk::loader::Loaded, LoadError> {
+fn load_profile(text: &str) -> Result<huaweicloud_aksk::credentials::loader::Loaded, LoadError> {
     let dir = TempDir::new("profile");
     let file = dir.0.join("credentials");
     std::fs::write(&file, text).unwrap();

@@ -16,7 +16,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "blocking")] {
-//! use huaweicloud_aksk::loader::Loader;
+//! use huaweicloud_aksk::credentials::loader::Loader;
 //! use huaweicloud_aksk::mpc::MpcClient;
 //!
 //! // Credentials and project id from HUAWEICLOUD_SDK_* or ~/.huaweicloud/credentials.

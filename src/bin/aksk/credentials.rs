@@ -1,8 +1,8 @@
 //! Credentials for the CLI, as the official SDKs find them.
 
 use huaweicloud_aksk::Credentials;
+use huaweicloud_aksk::credentials::loader::{LoadError, Loader};
 use huaweicloud_aksk::credentials::{CachingProvider, ChainProvider};
-use huaweicloud_aksk::loader::{LoadError, Loader};
 
 /// Long-lived credentials to sign with, from the environment, then the profile file
 /// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`); the error

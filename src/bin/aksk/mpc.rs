@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::loader::ENV_PROJECT_ID;
+use huaweicloud_aksk::credentials::loader::ENV_PROJECT_ID;
 use huaweicloud_aksk::mpc::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, Event, MpcClient, MpcError, RetryPolicy,
 };

@@ -230,7 +230,11 @@ fn roundtrip(c: &mut Criterion) {
     use huaweicloud_aksk::server::LocalEndpoint;
 
     let endpoint = LocalEndpoint::start_demo().expect("local endpoint starts");
-    let (ak, sk, project_id) = endpoint.demo_credentials();
+    let (ak, sk, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     let client = MpcClient::builder()
         .credentials(Credentials::new(ak, sk))
         .project_id(project_id)

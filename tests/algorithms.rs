@@ -272,7 +272,11 @@ fn the_verifier_accepts_every_algorithm_as_the_official_sdk_signs_it_and_rejects
 fn the_local_endpoint_accepts_every_algorithm() {
     use huaweicloud_aksk::server::{LocalEndpoint, TaskStatus};
     let endpoint = LocalEndpoint::start_demo().unwrap();
-    let (ak, sk, project) = endpoint.demo_credentials();
+    let (ak, sk, project) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

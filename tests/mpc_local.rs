@@ -8,7 +8,11 @@ use huaweicloud_aksk::mpc::{DeleteOutcome, ErrorCode, MpcClient, MpcClientBuilde
 use huaweicloud_aksk::server::{DEMO_PROCESSING_TASK_ID, LocalEndpoint, TaskStatus};
 
 fn client(endpoint: &LocalEndpoint) -> MpcClientBuilder {
-    let (ak, sk, project_id) = endpoint.demo_credentials();
+    let (ak, sk, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     MpcClient::builder()
         .credentials(Credentials::new(ak, sk))
         .project_id(project_id)
@@ -20,8 +24,12 @@ fn client(endpoint: &LocalEndpoint) -> MpcClientBuilder {
 #[test]
 fn the_demo_task_is_deleted_once_and_then_does_not_exist() {
     let endpoint = LocalEndpoint::start_demo().unwrap();
-    let task = endpoint.demo_task_id();
-    let (_, _, project_id) = endpoint.demo_credentials();
+    let task = huaweicloud_aksk::server::DEMO_TASK_ID;
+    let (_, _, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     {
         let client = client(&endpoint).build().unwrap();
         assert_eq!(
@@ -50,7 +58,11 @@ fn a_task_still_processing_cannot_be_deleted() {
         };
         assert_eq!(api.code(), ErrorCode::TaskNotFinal, "{api}");
     }
-    let (_, _, project_id) = endpoint.demo_credentials();
+    let (_, _, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     assert_eq!(
         endpoint.task_status(project_id, DEMO_PROCESSING_TASK_ID),
         Some(TaskStatus::Processing)
@@ -62,12 +74,16 @@ fn a_task_still_processing_cannot_be_deleted() {
 fn a_wrong_secret_key_is_an_authentication_failure() {
     let endpoint = LocalEndpoint::start_demo().unwrap();
     {
-        let (ak, _, _) = endpoint.demo_credentials();
+        let (ak, _, _) = (
+            huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+            huaweicloud_aksk::server::DEMO_SECRET_KEY,
+            huaweicloud_aksk::server::DEMO_PROJECT_ID,
+        );
         let err = client(&endpoint)
             .credentials(Credentials::new(ak, "not-the-secret-key"))
             .build()
             .unwrap()
-            .delete_remux_task(endpoint.demo_task_id())
+            .delete_remux_task(huaweicloud_aksk::server::DEMO_TASK_ID)
             .unwrap_err();
         let MpcError::Unauthorized(api) = &err else {
             panic!("{err:?}")
@@ -88,7 +104,9 @@ fn a_local_clock_an_hour_behind_is_corrected_from_the_endpoints_answer() {
             .build()
             .unwrap();
         assert_eq!(
-            client.delete_remux_task(endpoint.demo_task_id()).unwrap(),
+            client
+                .delete_remux_task(huaweicloud_aksk::server::DEMO_TASK_ID)
+                .unwrap(),
             DeleteOutcome::Deleted
         );
         let offset = client.clock_offset().num_seconds();

@@ -10,7 +10,11 @@ use serde_json::Value;
 /// Runs `scripts/python/official_client.py` against `endpoint`; one JSON object per task
 /// id, or `None` when the official SDK is not available.
 fn official_delete(endpoint: &LocalEndpoint, sk: &str, task_ids: &[&str]) -> Option<Vec<Value>> {
-    let (ak, _, project_id) = endpoint.demo_credentials();
+    let (ak, _, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     let url = endpoint.url();
     let mut args = vec![
         "--ak",
@@ -51,8 +55,12 @@ fn assert_request_id(result: &Value) {
 #[test]
 fn the_official_client_deletes_a_completed_task_then_is_told_it_does_not_exist() {
     let endpoint = LocalEndpoint::start_demo().unwrap();
-    let (_, sk, project_id) = endpoint.demo_credentials();
-    let task = endpoint.demo_task_id();
+    let (_, sk, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
+    let task = huaweicloud_aksk::server::DEMO_TASK_ID;
     let Some(results) = official_delete(&endpoint, sk, &[task, task, "no-such-task"]) else {
         return;
     };
@@ -70,7 +78,11 @@ fn the_official_client_deletes_a_completed_task_then_is_told_it_does_not_exist()
 #[test]
 fn the_official_client_cannot_delete_a_task_still_processing() {
     let endpoint = LocalEndpoint::start_demo().unwrap();
-    let (_, sk, project_id) = endpoint.demo_credentials();
+    let (_, sk, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     endpoint.add_task(project_id, "still-running", TaskStatus::Processing);
     let Some(results) = official_delete(&endpoint, sk, &["still-running"]) else {
         return;
@@ -86,8 +98,12 @@ fn the_official_client_cannot_delete_a_task_still_processing() {
 #[test]
 fn the_official_client_with_a_wrong_secret_key_is_unauthorized() {
     let endpoint = LocalEndpoint::start_demo().unwrap();
-    let (_, _, project_id) = endpoint.demo_credentials();
-    let task = endpoint.demo_task_id();
+    let (_, _, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
+    let task = huaweicloud_aksk::server::DEMO_TASK_ID;
     let Some(results) = official_delete(&endpoint, "not-the-secret-key", &[task]) else {
         return;
     };

@@ -682,12 +682,16 @@ fn the_library_api_reads_and_changes_the_records() {
     assert!(endpoint.url().starts_with("http://127.0.0.1:"));
     assert_eq!(endpoint.url(), format!("http://{}", endpoint.addr()));
     assert_eq!(
-        endpoint.demo_credentials(),
+        (
+            huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+            huaweicloud_aksk::server::DEMO_SECRET_KEY,
+            huaweicloud_aksk::server::DEMO_PROJECT_ID
+        ),
         (DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_PROJECT_ID)
     );
     assert_eq!(endpoint.credentials()[0].ak, DEMO_ACCESS_KEY);
     assert_eq!(
-        endpoint.task_status(DEMO_PROJECT_ID, endpoint.demo_task_id()),
+        endpoint.task_status(DEMO_PROJECT_ID, huaweicloud_aksk::server::DEMO_TASK_ID),
         Some(TaskStatus::Succeed)
     );
     assert_eq!(endpoint.tasks().len(), State::demo().tasks.len());

@@ -76,7 +76,11 @@ fn run_official(endpoint: &LocalEndpoint) -> Option<Value> {
         );
         return None;
     };
-    let (ak, sk, project_id) = endpoint.demo_credentials();
+    let (ak, sk, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
     let out = std::process::Command::new(python)
         .args(["-c", SCRIPT, ak, sk, project_id, &endpoint.url()])
         .env("NO_PROXY", "*")
@@ -103,7 +107,11 @@ fn the_official_client_creates_lists_cancels_retries_and_deletes_packaging_tasks
     let Some(r) = run_official(&endpoint) else {
         return;
     };
-    let (_, _, project_id) = endpoint.demo_credentials();
+    let (_, _, project_id) = (
+        huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+        huaweicloud_aksk::server::DEMO_SECRET_KEY,
+        huaweicloud_aksk::server::DEMO_PROJECT_ID,
+    );
 
     assert_eq!(r["create"]["status"], 200, "{}", r["create"]);
     let tid = r["create"]["body"]["task_id"].as_str().expect("a task id");

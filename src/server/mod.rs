@@ -29,14 +29,13 @@
 //! with its own async runtime: callers need none.
 //!
 //! ```
-//! use huaweicloud_aksk::server::{LocalEndpoint, TaskStatus};
+//! use huaweicloud_aksk::server::{DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_TASK_ID, LocalEndpoint, TaskStatus};
 //!
+//! // The demo set: DEMO_ACCESS_KEY / DEMO_SECRET_KEY for project DEMO_PROJECT_ID.
 //! let endpoint = LocalEndpoint::start_demo()?;
-//! let (ak, sk, project_id) = endpoint.demo_credentials();
-//! println!("{} accepts {ak} for project {project_id}", endpoint.url());
-//! assert_eq!(endpoint.task_status(project_id, endpoint.demo_task_id()), Some(TaskStatus::Succeed));
-//! endpoint.add_task(project_id, "my-task", TaskStatus::Canceled);
-//! # let _ = sk;
+//! println!("{} accepts {DEMO_ACCESS_KEY} for project {DEMO_PROJECT_ID}", endpoint.url());
+//! assert_eq!(endpoint.task_status(DEMO_PROJECT_ID, DEMO_TASK_ID), Some(TaskStatus::Succeed));
+//! endpoint.add_task(DEMO_PROJECT_ID, "my-task", TaskStatus::Canceled);
 //! endpoint.shutdown();
 //! # Ok::<(), huaweicloud_aksk::server::ServeError>(())
 //! ```
@@ -382,18 +381,6 @@ impl LocalEndpoint {
     /// The AK/SK credentials accepted, with their projects.
     pub fn credentials(&self) -> &[EndpointCredentials] {
         &self.credentials
-    }
-
-    /// The demo credentials `(ak, sk, project_id)`: [`DEMO_ACCESS_KEY`],
-    /// [`DEMO_SECRET_KEY`], [`DEMO_PROJECT_ID`]. They are accepted when the endpoint serves
-    /// the demo set ([`LocalEndpoint::start_demo`]).
-    pub fn demo_credentials(&self) -> (&'static str, &'static str, &'static str) {
-        (DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_PROJECT_ID)
-    }
-
-    /// A task of the demo set whose record can be deleted: [`DEMO_TASK_ID`] (`SUCCEED`).
-    pub fn demo_task_id(&self) -> &'static str {
-        DEMO_TASK_ID
     }
 
     /// Adds a task record, or sets the status of an existing one.

@@ -133,7 +133,11 @@ pub(crate) fn connect(args: &ConnectArgs) -> Result<Connection, ExitCode> {
         .retry_policy(retry)
         .rate_per_minute(args.rate);
     if let Some(endpoint) = &local {
-        let (ak, sk, project_id) = endpoint.demo_credentials();
+        let (ak, sk, project_id) = (
+            huaweicloud_aksk::server::DEMO_ACCESS_KEY,
+            huaweicloud_aksk::server::DEMO_SECRET_KEY,
+            huaweicloud_aksk::server::DEMO_PROJECT_ID,
+        );
         builder = builder
             .credentials(Credentials::new(ak, sk))
             .project_id(args.project_id.clone().unwrap_or_else(|| project_id.into()))

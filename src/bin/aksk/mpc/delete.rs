@@ -216,12 +216,11 @@ pub(crate) fn run(args: Args) -> ExitCode {
         Err(code) => return code,
     };
     if ids.is_empty() {
-        let demo = conn
-            .local
-            .as_ref()
-            .expect("no ids is refused above unless --local")
-            .demo_task_id();
-        ids.push(demo.to_owned());
+        assert!(
+            conn.local.is_some(),
+            "no ids is refused above unless --local"
+        );
+        ids.push(huaweicloud_aksk::server::DEMO_TASK_ID.to_owned());
     }
     let interrupted = super::interrupt_flag();
     let several = ids.len() > 1;

@@ -9,6 +9,7 @@ mod mpc;
 mod serve;
 mod sign;
 mod vectors;
+mod verify;
 
 /// Huawei Cloud AK/SK request signing (SDK-HMAC-SHA256), the MPC delete-packaging-task
 /// call, and a local MPC endpoint.
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Sign a request and print the headers to send (or every stage with --json).
     Sign(sign::Args),
+    /// Check the signature of a captured raw request and explain a refusal.
+    Verify(verify::Args),
     /// Check test vectors against this signer.
     #[command(subcommand)]
     Vectors(vectors::Command),
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Vectors(cmd) => vectors::run(cmd),
         Command::Mpc(cmd) => mpc::run(cmd),
         Command::Serve(args) => serve::run(args),

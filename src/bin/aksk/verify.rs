@@ -67,7 +67,8 @@ fn strip_curl_prefixes(input: &[u8]) -> Option<Vec<u8>> {
     let first = input
         .split(|&b| b == b'\n')
         .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
-    if !first.starts_with(b">") {
+    // curl -v starts with its `* ` notes or the first `> ` line.
+    if !first.starts_with(b">") && !first.starts_with(b"* ") {
         return None;
     }
     let mut out = Vec::with_capacity(input.len());

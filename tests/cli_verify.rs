@@ -462,3 +462,53 @@ fn mangled_requests_never_panic() {
     // The mangling reaches each outcome: verified, refused, unreadable.
     assert_eq!(seen, [true; 3]);
 }
+
+#[test]
+fn the_clients_canonical_request_tells_the_key_from_the_request() {
+    let dir = std::env::temp_dir().join(format!("aksk-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let captured = delete_request();
+    let same = dir.join("same.txt");
+    std::fs::write(&same, format!("{}\n", captured.canonical_request)).unwrap();
+    let other = dir.join("other.txt");
+    std::fs::write(
+        &other,
+        captured
+            .canonical_request
+            .replace("/remux/task/\n", "/remux/task\n"),
+    )
+    .unwrap();
+    let wrong_sk = [
+        ("HUAWEICLOUD_SDK_AK", AK),
+        (
+            "HUAWEICLOUD_SDK_SK",
+            "HWCotherSK0123456789abcdefghijklmnopqrSTUV",
+        ),
+    ];
+    let o = verify(
+        &["--at-request-date", "--canonical", same.to_str().unwrap()],
+        &captured.raw("\r\n"),
+        &wrong_sk,
+    );
+    assert_fails(&o, "same canonical request, so the secret key differs");
+    let o = verify(
+        &["--at-request-date", "--canonical", other.to_str().unwrap()],
+        &captured.raw("\r\n"),
+        &wrong_sk,
+    );
+    assert_fails(
+        &o,
+        "differ first at line 2: verifier \"/v1/0123456789abcdef0123456789abcdef/remux/task/\", yours \"/v1/0123456789abcdef0123456789abcdef/remux/task\"",
+    );
+    let o = verify(
+        &[
+            "--at-request-date",
+            "--canonical",
+            "/nonexistent/canonical.txt",
+        ],
+        &captured.raw("\r\n"),
+        &creds(),
+    );
+    assert_bad_input(&o, "/nonexistent/canonical.txt");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -19,6 +19,9 @@ pub(crate) struct Args {
     /// The verifier's clock (UTC) as YYYYMMDDTHHMMSSZ; default: now.
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     now: Option<String>,
+    /// Your signer's canonical request, to compare with the verifier's after a mismatch.
+    #[arg(long, value_name = "FILE")]
+    canonical: Option<String>,
     /// The raw request (request line, headers, blank line, body; CRLF or LF; curl -v's
     /// '> ' lines too), or '-' for stdin.
     #[arg(value_name = "FILE")]
@@ -206,6 +209,15 @@ fn string_to_sign(auth: &Authorization<'_>, date: &str, canonical: &str) -> Stri
 fn verify(args: &Args) -> Result<(String, bool), String> {
     let input = read_input(&args.request)?;
     let raw = parse(&input)?;
+    let theirs = match &args.canonical {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("{path}: the canonical request is not UTF-8"))?;
+            Some(text.replace("\r\n", "\n").trim_end_matches('\n').to_owned())
+        }
+        None => None,
+    };
     let credentials: Credentials = crate::credentials::load().map_err(|e| e.to_string())?;
     let own_access_key = credentials.access_key().to_owned();
     let clock_now = match &args.now {
@@ -267,7 +279,10 @@ fn verify(args: &Args) -> Result<(String, bool), String> {
             Ok((out, true))
         }
         Err(err) => {
-            let explanation = explain(&err, &raw, auth.as_ref(), &own_access_key, now);
+            let mut explanation = explain(&err, &raw, auth.as_ref(), &own_access_key, now);
+            if let (VerifyError::SignatureMismatch { .. }, Some(theirs)) = (&err, &theirs) {
+                explanation.push_str(&compare(buf.canonical_request(), theirs));
+            }
             match &err {
                 VerifyError::SignatureMismatch { .. } => show(&mut out, buf.canonical_request()),
                 VerifyError::Expired { .. } => {
@@ -379,11 +394,45 @@ fn mismatch_hint(raw: &Raw, auth: Option<&Authorization<'_>>) -> String {
     }
     out.push_str(
         "first problem: the signature differs from the one computed over the canonical \
-         request above. Compare it with your signer's canonical request (method, path with \
-         its trailing '/', sorted query, lower-case sorted headers, SignedHeaders, payload \
-         hash): if it is the same canonical request, the secret key differs (or the \
+         request above. Compare it with your signer's canonical request (--canonical FILE \
+         does; method, path with its trailing '/', sorted query, lower-case sorted headers, \
+         SignedHeaders, payload hash): if it is the same canonical request, the secret key differs (or the \
          signature is computed differently); otherwise the first differing line is the \
          cause.\n",
     );
     out
+}
+
+/// Compares the verifier's canonical request with the client's: the same one means the key
+/// (or the signature computation) differs; else the first differing line is the cause.
+fn compare(ours: &str, theirs: &str) -> String {
+    if ours == theirs {
+        return "with --canonical: same canonical request, so the secret key differs (or the \
+                signature is not HMAC-SHA256 over the string to sign, keyed with the SK, in \
+                lower-case hex)\n"
+            .to_owned();
+    }
+    let ours = redacted(ours);
+    let theirs = redacted(theirs);
+    let mut a = ours.split('\n');
+    let mut b = theirs.split('\n');
+    let mut line = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => line += 1,
+            (None, None) => {
+                return "with --canonical: the canonical requests differ in the \
+                        x-security-token value only\n"
+                    .to_owned();
+            }
+            (x, y) => {
+                return format!(
+                    "with --canonical: the canonical requests differ first at line {line}: \
+                     verifier {:?}, yours {:?}\n",
+                    x.unwrap_or("(end)"),
+                    y.unwrap_or("(end)"),
+                );
+            }
+        }
+    }
 }

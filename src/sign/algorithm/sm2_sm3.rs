@@ -4,10 +4,11 @@
 
 use hmac::{Hmac, Mac};
 use p256::elliptic_curve::PrimeField;
-use p256::elliptic_curve::ops::{LinearCombination, Reduce};
+use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use sha2::Sha256;
+use sm2::dsa::signature::hazmat::PrehashVerifier;
 use sm3::Digest;
 
 use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
@@ -39,7 +40,9 @@ pub(crate) struct Sm2Key {
     d: sm2::Scalar,
     one_plus_d_inv: sm2::Scalar,
     /// Affine, as the `sm2` crate keeps it: the linear combination costs less from it.
-    public: sm2::AffinePoint,
+    /// The `sm2` crate's verifier of the same public key: its check of a digest is the
+    /// crate's own code, as fast as the crate makes it.
+    verifying: sm2::dsa::VerifyingKey,
     za: [u8; 32],
 }
 
@@ -59,10 +62,14 @@ impl Sm2Key {
         let one_plus_d_inv: sm2::Scalar =
             Option::from((sm2::Scalar::ONE + d).invert()).ok_or(SignError::KeyDerivation)?;
         let public = (sm2::ProjectivePoint::GENERATOR * d).to_affine();
+        // The distinguishing id only serves the crate's own Z_A, which is not used here:
+        // digests are computed with the Python SDK's Z_A and checked as prehashes.
+        let verifying = sm2::dsa::VerifyingKey::from_affine("1234567812345678", public)
+            .map_err(|_| SignError::KeyDerivation)?;
         Ok(Sm2Key {
             d,
             one_plus_d_inv,
-            public,
+            verifying,
             za: za_python(&public),
         })
     }
@@ -78,7 +85,7 @@ impl Sm2Key {
     /// The public key, for comparisons with the `sm2` crate's own verification.
     #[cfg(test)]
     pub(crate) fn public(&self) -> sm2::AffinePoint {
-        self.public
+        *self.verifying.as_affine()
     }
 }
 
@@ -121,19 +128,12 @@ impl Key for Sm2Key {
         let (Some(r), Some(s)) = (scalar_in_range(r), scalar_in_range(s)) else {
             return false;
         };
-        let t = r + s;
-        if bool::from(t.is_zero()) {
+        let Ok(signature) = sm2::dsa::Signature::from_scalars(r.to_repr(), s.to_repr()) else {
             return false;
-        }
-        let e = reduce(&self.digest(string_to_sign));
-        let point = sm2::ProjectivePoint::lincomb(
-            &sm2::ProjectivePoint::GENERATOR,
-            &s,
-            &self.public.into(),
-            &t,
-        )
-        .to_affine();
-        e + <sm2::Scalar as Reduce<sm2::U256>>::reduce_bytes(&point.x()) == r
+        };
+        self.verifying
+            .verify_prehash(&self.digest(string_to_sign), &signature)
+            .is_ok()
     }
 }
 

@@ -304,7 +304,7 @@ impl Vector {
             }
             (Ok(signed), None) => signed,
         };
-        let url = wire_url(&self.url, signed.canonical_query());
+        let url = signed.url_to_send(&self.url);
         // Elliptic-curve signatures use a fresh nonce: they are verified, not compared.
         let without_signature = |auth: &str| {
             auth.split_once("Signature=")
@@ -390,22 +390,4 @@ impl Vector {
         }
         Ok(())
     }
-}
-
-/// The URL as sent: scheme, authority and path as written (an empty path is `/`), and the
-/// canonical query.
-pub fn wire_url(url: &str, canonical_query: &str) -> String {
-    let base = url.split_once(['?', '#']).map_or(url, |(base, _)| base);
-    let has_path = base
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest.contains('/'));
-    let mut out = base.to_owned();
-    if !has_path && base.contains("://") {
-        out.push('/');
-    }
-    if !canonical_query.is_empty() {
-        out.push('?');
-        out.push_str(canonical_query);
-    }
-    out
 }

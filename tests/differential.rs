@@ -632,7 +632,7 @@ fn sign_ours(case: &Case) -> Result<Outcome, String> {
         signed_headers: signed.signed_headers().to_owned(),
         signature: signed.signature().to_owned(),
         authorization: signed.authorization().to_owned(),
-        url: huaweicloud_aksk::vectors::wire_url(&case.url, signed.canonical_query()),
+        url: signed.url_to_send(&case.url),
         headers: comparable_headers(
             pairs.iter().copied().chain(
                 signed

@@ -360,6 +360,38 @@ impl<'b> Signed<'b> {
         text(&self.buf.canonical[self.buf.layout.query.clone()])
     }
 
+    /// The URL to send, given the URL that was signed: its scheme, authority and path as
+    /// written (an empty path is `/`), with the canonical query in place of its query, so
+    /// that what is sent is what was signed.
+    ///
+    /// ```
+    /// use huaweicloud_aksk::{Credentials, SdkDate, SignableRequest, Signer, SigningBuffer};
+    ///
+    /// let url = "https://example.com/v1/x?b=2&a=1";
+    /// let signer = Signer::new(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"));
+    /// let mut buf = SigningBuffer::new();
+    /// let signed = signer.sign_into(&SignableRequest::new("GET", url)?, SdkDate::parse("20261128T043500Z")?, &mut buf)?;
+    /// assert_eq!(signed.url_to_send(url), "https://example.com/v1/x?a=1&b=2");
+    /// # Ok::<(), huaweicloud_aksk::SignError>(())
+    /// ```
+    pub fn url_to_send(&self, url: &str) -> String {
+        let base = url.split_once(['?', '#']).map_or(url, |(base, _)| base);
+        let has_path = base
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.contains('/'));
+        let query = self.canonical_query();
+        let mut out = String::with_capacity(base.len() + 2 + query.len());
+        out.push_str(base);
+        if !has_path && base.contains("://") {
+            out.push('/');
+        }
+        if !query.is_empty() {
+            out.push('?');
+            out.push_str(query);
+        }
+        out
+    }
+
     /// The string to sign.
     pub fn string_to_sign(&self) -> &'b str {
         text(&self.buf.string_to_sign)

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use huaweicloud_aksk::{
     Algorithm, Credentials, SdkDate, SignableRequest, Signer, SigningBuffer, UnknownAlgorithm,
-    vectors,
 };
 use serde_json::{Map, Value, json};
 
@@ -131,7 +130,7 @@ fn sign(args: &Args) -> Result<String, String> {
         "authorization": signed.authorization(),
         "headers": map,
         "date": signed.date().as_str(),
-        "url": vectors::wire_url(&args.url, signed.canonical_query()),
+        "url": signed.url_to_send(&args.url),
     });
     Ok(format!("{out:#}\n"))
 }

@@ -430,12 +430,12 @@ fn run_load(total: usize, threads: usize) {
     for t in &left {
         if t.project_id == PROJECT {
             assert!(
-                t.task_id.starts_with("keep-") && !t.status.is_final(),
+                t.task.task_id.starts_with("keep-") && !t.task.status.is_final(),
                 "{t:?}"
             );
         } else {
             assert!(
-                t.task_id.starts_with("del-") && t.status.is_final(),
+                t.task.task_id.starts_with("del-") && t.task.status.is_final(),
                 "{t:?}"
             );
         }
@@ -621,7 +621,7 @@ fn serves_others_despite(workers: usize, abuse: Abuse) {
     drop(idle);
     let left = endpoint.tasks();
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0].task_id, "stays");
+    assert_eq!(left[0].task.task_id, "stays");
     if abuse.malformed {
         println!("malformed requests answered: {refused:?}");
     }

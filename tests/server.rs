@@ -661,7 +661,12 @@ fn many_keep_alive_connections_are_served_concurrently() {
     for h in handles {
         assert_eq!(h.join().unwrap(), vec![204; PER_CONNECTION]);
     }
-    assert!(endpoint.tasks().iter().all(|t| !t.task_id.starts_with('k')));
+    assert!(
+        endpoint
+            .tasks()
+            .iter()
+            .all(|t| !t.task.task_id.starts_with('k'))
+    );
 }
 
 #[test]
@@ -724,7 +729,7 @@ fn state_files_are_checked() {
             "tasks":[{"project_id":"p","task_id":"t","status":"CANCELED"}]}"#,
     )
     .unwrap();
-    assert_eq!(ok.tasks[0].status, TaskStatus::Canceled);
+    assert_eq!(ok.tasks[0].task.status, TaskStatus::Canceled);
     for bad in [
         "",
         "{}",
@@ -736,6 +741,9 @@ fn state_files_are_checked() {
         r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p"}],"tasks":[{"project_id":"p","task_id":"t","status":"INIT"},{"project_id":"p","task_id":"t","status":"INIT"}]}"#,
         r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p"}],"tasks":[{"project_id":"p","task_id":"","status":"INIT"}]}"#,
         r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p","extra":1}]}"#,
+        r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p"}],"tasks":[{"project_id":"p","task_id":"t","status":"INIT","extra":1}]}"#,
+        r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p"}],"tasks":[{"project_id":"p","task_id":"t","status":"SUCCEED","complete_ratio":100}]}"#,
+        r#"{"credentials":[{"ak":"A","sk":"S","project_id":"p"}],"tasks":[{"project_id":"p","task_id":"t","status":"INIT","create_time":"2026"}]}"#,
     ] {
         assert!(State::from_json(bad).is_err(), "{bad}");
     }

@@ -198,6 +198,26 @@ pub struct RemuxTask {
     pub complete_ratio: Option<i32>,
 }
 
+impl RemuxTask {
+    /// A task with only an id and a status.
+    pub fn new(task_id: impl Into<String>, status: TaskStatus) -> Self {
+        RemuxTask {
+            task_id: task_id.into(),
+            status,
+            create_time: None,
+            start_time: None,
+            end_time: None,
+            error_code: None,
+            description: None,
+            user_data: None,
+            input: None,
+            output: None,
+            output_param: None,
+            complete_ratio: None,
+        }
+    }
+}
+
 /// The answer of the list call: `{"total": N, "tasks": [...]}`, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListRemuxTaskAnswer {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::mpc::model::RemuxTask;
 pub use crate::mpc::model::TaskStatus;
-use crate::mpc::model::{ObsObjInfo, RemuxOutputParam};
 use crate::server::ServeError;
 use crate::sign::credentials::Credentials;
 
@@ -23,48 +23,22 @@ pub const DEMO_TASK_ID: &str = "100211";
 /// A demo task that is still running (`PROCESSING`): deleting it is refused.
 pub const DEMO_PROCESSING_TASK_ID: &str = "100214";
 
-/// A packaging task record: its project, id and status, and optionally MPC's other task
-/// fields.
+/// A packaging task record: the project it belongs to, and the task as MPC's list call
+/// shows it (in a state file, the task's fields sit beside `project_id`).
+///
+/// `complete_ratio` is not kept: the endpoint works it out from the status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
     /// The project the task belongs to.
     pub project_id: String,
-    /// The task id.
-    pub task_id: String,
-    /// Its status.
-    pub status: TaskStatus,
-    /// When it was created, `yyyymmddhhmmss` UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
-    /// When it started running, `yyyymmddhhmmss` UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// When it ended, `yyyymmddhhmmss` UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// The task's result code (failed tasks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// The error description (failed tasks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The caller's data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_data: Option<String>,
-    /// The source file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<ObsObjInfo>,
-    /// Where the result goes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<ObsObjInfo>,
-    /// Output settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_param: Option<RemuxOutputParam>,
+    /// The task.
+    #[serde(flatten)]
+    pub task: RemuxTask,
 }
 
 impl Task {
-    /// A task record.
+    /// A task record with only an id and a status.
     pub fn new(
         project_id: impl Into<String>,
         task_id: impl Into<String>,
@@ -72,17 +46,7 @@ impl Task {
     ) -> Self {
         Task {
             project_id: project_id.into(),
-            task_id: task_id.into(),
-            status,
-            create_time: None,
-            start_time: None,
-            end_time: None,
-            error_code: None,
-            description: None,
-            user_data: None,
-            input: None,
-            output: None,
-            output_param: None,
+            task: RemuxTask::new(task_id, status),
         }
     }
 }
@@ -273,15 +237,15 @@ impl State {
         }
         let mut tasks = HashSet::new();
         for (i, t) in self.tasks.iter().enumerate() {
-            if t.task_id.is_empty() || t.project_id.is_empty() {
+            if t.task.task_id.is_empty() || t.project_id.is_empty() {
                 return Err(ServeError::invalid_state(format!(
                     "tasks[{i}]: empty task_id or project_id"
                 )));
             }
             for (name, time) in [
-                ("create_time", &t.create_time),
-                ("start_time", &t.start_time),
-                ("end_time", &t.end_time),
+                ("create_time", &t.task.create_time),
+                ("start_time", &t.task.start_time),
+                ("end_time", &t.task.end_time),
             ] {
                 if time.as_deref().is_some_and(|v| !is_mpc_time(v)) {
                     return Err(ServeError::invalid_state(format!(
@@ -289,10 +253,15 @@ impl State {
                     )));
                 }
             }
-            if !tasks.insert((t.project_id.as_str(), t.task_id.as_str())) {
+            if t.task.complete_ratio.is_some() {
+                return Err(ServeError::invalid_state(format!(
+                    "tasks[{i}]: complete_ratio is worked out from the status; leave it out"
+                )));
+            }
+            if !tasks.insert((t.project_id.as_str(), t.task.task_id.as_str())) {
                 return Err(ServeError::invalid_state(format!(
                     "tasks[{i}]: task {} of project {} given twice",
-                    t.task_id, t.project_id
+                    t.task.task_id, t.project_id
                 )));
             }
         }

@@ -519,17 +519,17 @@ fn put_task(tx: &rusqlite::Transaction<'_>, t: &Task) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             t.project_id,
-            t.task_id,
-            t.status.as_str(),
-            t.create_time,
-            t.start_time,
-            t.end_time,
-            t.error_code,
-            t.description,
-            t.user_data,
-            to_json(&t.input),
-            to_json(&t.output),
-            to_json(&t.output_param),
+            t.task.task_id,
+            t.task.status.as_str(),
+            t.task.create_time,
+            t.task.start_time,
+            t.task.end_time,
+            t.task.error_code,
+            t.task.description,
+            t.task.user_data,
+            to_json(&t.task.input),
+            to_json(&t.task.output),
+            to_json(&t.task.output_param),
         ],
     )?;
     Ok(())
@@ -560,7 +560,7 @@ fn row_to_task(r: &rusqlite::Row<'_>) -> rusqlite::Result<Task> {
         .map_err(|e: crate::mpc::model::UnknownStatus| {
             rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
         })?;
-    let mut t = Task::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?, status);
+    let mut t = RemuxTask::new(r.get::<_, String>(1)?, status);
     t.create_time = r.get(3)?;
     t.start_time = r.get(4)?;
     t.end_time = r.get(5)?;
@@ -570,7 +570,10 @@ fn row_to_task(r: &rusqlite::Row<'_>) -> rusqlite::Result<Task> {
     t.input = from_json::<ObsObjInfo>(9, r.get(9)?)?;
     t.output = from_json::<ObsObjInfo>(10, r.get(10)?)?;
     t.output_param = from_json::<RemuxOutputParam>(11, r.get(11)?)?;
-    Ok(t)
+    Ok(Task {
+        project_id: r.get(0)?,
+        task: t,
+    })
 }
 
 /// `yyyymmddhhmmss`, UTC: how MPC writes times.
@@ -579,25 +582,15 @@ pub(crate) fn mpc_time(t: DateTime<Utc>) -> String {
 }
 
 impl Task {
-    /// The task as the list call shows it.
+    /// The task as the list call shows it, with its `complete_ratio`.
     pub(crate) fn into_remux_task(self) -> RemuxTask {
-        let complete_ratio = match self.status {
+        let complete_ratio = match self.task.status {
             TaskStatus::Succeed => Some(100),
             _ => None,
         };
         RemuxTask {
-            task_id: self.task_id,
-            status: self.status,
-            create_time: self.create_time,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            error_code: self.error_code,
-            description: self.description,
-            user_data: self.user_data,
-            input: self.input,
-            output: self.output,
-            output_param: self.output_param,
             complete_ratio,
+            ..self.task
         }
     }
 }

@@ -159,7 +159,7 @@ fn describe(state: &State, demo: bool, durable: bool) {
         let _ = writeln!(
             err,
             "  task: project_id={} task_id={} status={}",
-            t.project_id, t.task_id, t.status
+            t.project_id, t.task.task_id, t.task.status
         );
     }
     if state.tasks.len() > shown {

@@ -58,6 +58,8 @@
 //! - `sm3` (default): `SDK-HMAC-SM3`.
 //! - `ecdsa` (default): `SDK-ECDSA-P256-SHA256` and `SDK-SM2-SM3`.
 //! - `zeroize` (default): secrets are wiped on drop with the `zeroize` crate.
+//! - `wasm-clock`: on wasm32-unknown-unknown, [`Signer::sign`] reads the time from
+//!   `Date.now()`; without it, it traps there (use [`Signer::sign_at`] with the host's time).
 //!
 //! With `default-features = false` the crate depends only on `hmac`, `sha2`, `hex`,
 //! `chrono`, `http` and `percent-encoding`.

@@ -39,7 +39,8 @@ impl SdkDate {
         Ok(SdkDate(out))
     }
 
-    /// The current time, read from the system clock.
+    /// The current time, read from the system clock. On wasm32-unknown-unknown this needs
+    /// the `wasm-clock` feature, as [`Signer::sign`](crate::Signer::sign) does.
     pub fn now() -> Self {
         Self::from_datetime(Utc::now()).expect("the system clock reads a year within 0000-9999")
     }

@@ -263,6 +263,11 @@ impl Signer {
     }
 
     /// Signs an `http::Request` at the current time; see [`Signer::sign_at`].
+    ///
+    /// The time comes from the system clock. On wasm32-unknown-unknown there is none: there,
+    /// without the `wasm-clock` feature (which reads JavaScript's `Date.now()`), this panics
+    /// and the module traps. Without that feature, call [`Signer::sign_at`] or
+    /// [`Signer::sign_into`] with a time from the host, e.g. `js_sys::Date::now()`.
     pub fn sign<B: AsRef<[u8]>>(&self, req: &mut http::Request<B>) -> Result<(), SignError> {
         self.sign_at(req, Utc::now())
     }

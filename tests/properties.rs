@@ -12,7 +12,7 @@
 //! raises it for a longer run.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use huaweicloud_aksk::verify::{Authorization, Verifier, VerifyBuffer, VerifyError};
+use huaweicloud_aksk::verify::{Authorization, UnsignedPayload, Verifier, VerifyBuffer, VerifyError};
 use huaweicloud_aksk::{
     Credentials, Payload, SdkDate, SignError, SignableRequest, Signer, SigningBuffer,
 };
@@ -297,7 +297,17 @@ fn sign(req: &Req) -> Wire {
 }
 
 impl Wire {
+    /// Verifies the signature at `now`, accepting a body it does not cover: whether the
+    /// payload was signed is the answer.
     fn verify_at(&self, now: DateTime<Utc>) -> Result<bool, VerifyError> {
+        self.verify_under(now, UnsignedPayload::Accept)
+    }
+
+    fn verify_under(
+        &self,
+        now: DateTime<Utc>,
+        unsigned_payload: UnsignedPayload,
+    ) -> Result<bool, VerifyError> {
         let pairs: Vec<(&str, &str)> = self
             .headers
             .iter()
@@ -311,7 +321,7 @@ impl Wire {
         )
         .with_headers(&pairs)
         .with_body(&self.body);
-        let verifier = Verifier::new(signer());
+        let verifier = Verifier::new(signer()).with_unsigned_payload(unsigned_payload);
         let mut buf = VerifyBuffer::new();
         verifier
             .verify_with(&view, now, &mut buf)
@@ -505,6 +515,13 @@ proptest! {
         let wire = sign(&req);
         let now = wire.date.to_datetime() + TimeDelta::seconds(skew);
         prop_assert_eq!(wire.verify_at(now), Ok(req.body_hashed()));
+        // By default a body the signature does not cover is refused, unless it is empty.
+        let strict = wire.verify_under(now, UnsignedPayload::Refuse);
+        if req.body_hashed() || req.body.is_empty() {
+            prop_assert_eq!(strict, Ok(req.body_hashed()));
+        } else {
+            prop_assert_eq!(strict, Err(VerifyError::UnsignedPayload));
+        }
     }
 
     #[test]
@@ -520,9 +537,9 @@ proptest! {
             return Ok(());
         };
         signer().sign_at(&mut http_req, req.at).unwrap();
-        let verifier = Verifier::new(signer());
+        let verifier = Verifier::new(signer()).with_unsigned_payload(UnsignedPayload::Accept);
         let verified = verifier.verify_http(&http_req, req.at);
-        prop_assert!(verified.is_ok(), "{:?}", verified);
+        prop_assert_eq!(verified.map(|v| v.payload_signed()), Ok(req.body_hashed()));
     }
 
     #[test]

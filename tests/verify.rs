@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
-use huaweicloud_aksk::verify::{Authorization, KeySet, Verifier, VerifyError};
+use huaweicloud_aksk::verify::{Authorization, KeySet, UnsignedPayload, Verifier, VerifyError};
 use huaweicloud_aksk::{Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
@@ -679,25 +679,147 @@ fn unsigned_payload_with_an_empty_body_verifies_as_python_and_node_sign_it() {
             body: vec![],
         };
         assert_eq!(wire.verify(), Ok(body_covered), "{sdk}");
-        // With a body, only the header's value counts.
+        // With a body, only the header's value counts: Python's form no longer matches, and
+        // Node's leaves the body out of the signature, which only an accepting verifier takes.
         let mut with_body = wire.clone();
         with_body.body = b"x".to_vec();
-        assert_eq!(with_body.verify().is_ok(), !body_covered, "{sdk}");
+        let accepting = verifier().with_unsigned_payload(UnsignedPayload::Accept);
+        let now = at(DATE) + TimeDelta::seconds(90);
+        if body_covered {
+            assert!(
+                matches!(with_body.verify(), Err(VerifyError::SignatureMismatch { .. })),
+                "{sdk}"
+            );
+            assert!(with_body.verify_at(&accepting, now).is_err(), "{sdk}");
+        } else {
+            assert_eq!(with_body.verify(), Err(VerifyError::UnsignedPayload), "{sdk}");
+            assert_eq!(with_body.verify_at(&accepting, now), Ok(false), "{sdk}");
+        }
     }
 }
 
 #[test]
-fn unsigned_payload_over_a_body_verifies_but_says_the_body_is_not_covered() {
+fn unsigned_payload_over_a_body_is_refused_unless_the_verifier_accepts_it() {
+    let accepting = verifier().with_unsigned_payload(UnsignedPayload::Accept);
+    let now = at(DATE) + TimeDelta::seconds(90);
     let wire = sign(
         "POST",
         "/v1/p/upload",
         &[("Content-Type", "application/octet-stream")],
         b"\x00\x01binary",
     );
-    assert_eq!(wire.verify(), Ok(false));
+    assert_eq!(wire.verify(), Err(VerifyError::UnsignedPayload));
+    assert_eq!(wire.verify_at(&accepting, now), Ok(false));
     let mut changed = wire.clone();
     changed.body = b"anything".to_vec();
-    assert_eq!(changed.verify(), Ok(false));
+    assert_eq!(changed.verify(), Err(VerifyError::UnsignedPayload));
+    assert_eq!(changed.verify_at(&accepting, now), Ok(false));
+    // The refusal comes only once the signature is known good: a forged request is still a
+    // mismatch.
+    let mut forged = wire.clone();
+    forged.target = "/v1/p/elsewhere".into();
+    assert!(matches!(
+        forged.verify(),
+        Err(VerifyError::SignatureMismatch { .. })
+    ));
+}
+
+#[test]
+fn a_tampered_text_plain_body_signed_as_unsigned_payload_is_refused_by_default() {
+    let mut req = http::Request::post(format!("http://127.0.0.1:8080/v1/{PROJECT}/notes"))
+        .header("Content-Type", "text/plain")
+        .body(b"pay 10 to alice".to_vec())
+        .unwrap();
+    Signer::new(Credentials::new(AK, SK))
+        .sign_at(&mut req, at(DATE))
+        .unwrap();
+    assert_eq!(req.headers()["x-sdk-content-sha256"], "UNSIGNED-PAYLOAD");
+    *req.body_mut() = b"pay 10000 to mallory".to_vec();
+
+    let err = verifier().verify_http(&req, at(DATE)).unwrap_err();
+    assert_eq!(err, VerifyError::UnsignedPayload);
+    assert_eq!(err.status(), 401);
+    assert_eq!(err.error_code(), "APIGW.0301");
+    assert!(
+        err.error_msg()
+            .starts_with("Incorrect IAM authentication information: verify aksk signature fail"),
+        "{}",
+        err.error_msg()
+    );
+
+    let accepting = verifier().with_unsigned_payload(UnsignedPayload::Accept);
+    assert_eq!(accepting.unsigned_payload(), UnsignedPayload::Accept);
+    let verified = accepting.verify_http(&req, at(DATE)).unwrap();
+    assert!(!verified.payload_signed());
+    assert_eq!(verified.access_key(), AK);
+}
+
+#[test]
+fn signed_payloads_and_empty_bodies_are_not_affected_by_the_unsigned_payload_policy() {
+    let now = at(DATE) + TimeDelta::seconds(90);
+    for policy in [UnsignedPayload::Refuse, UnsignedPayload::Accept] {
+        let v = verifier().with_unsigned_payload(policy);
+        // A JSON body is hashed into the signature.
+        assert_eq!(post_with_body().verify_at(&v, now), Ok(true), "{policy:?}");
+        // UNSIGNED-PAYLOAD over an empty body: nothing unsigned to act upon.
+        let empty = sign(
+            "DELETE",
+            "/v1/p/remux/task?task_id=1",
+            &[("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")],
+            b"",
+        );
+        assert_eq!(empty.verify_at(&v, now), Ok(false), "{policy:?}");
+    }
+    assert_eq!(Verifier::new(KeySet::new()).unsigned_payload(), UnsignedPayload::Refuse);
+}
+
+#[test]
+fn a_body_the_verifier_is_not_given_is_refused_unless_accepted() {
+    let check = |wire: &Wire, policy| {
+        let headers: Vec<(&str, &str)> = wire
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let req = SignableRequest::new(&wire.method, &wire.target)
+            .unwrap()
+            .with_headers(&headers)
+            .with_payload(Payload::Unsigned);
+        verifier()
+            .with_unsigned_payload(policy)
+            .verify(&req, at(DATE))
+            .map(|v| v.payload_signed())
+    };
+    // A streamed upload, signed as UNSIGNED-PAYLOAD, verified from its head alone.
+    let upload = sign(
+        "PUT",
+        "/v1/p/upload",
+        &[("Content-Type", "application/octet-stream")],
+        b"streamed bytes",
+    );
+    assert_eq!(
+        check(&upload, UnsignedPayload::Refuse),
+        Err(VerifyError::UnsignedPayload)
+    );
+    assert_eq!(check(&upload, UnsignedPayload::Accept), Ok(false));
+    // A request that states its body's hash is not covered either when the verifier does
+    // not have the body to check it against.
+    let body = br#"{"a":1}"#;
+    let hash = hex::encode(Sha256::digest(body));
+    let hashed = sign(
+        "POST",
+        "/v1/p/x",
+        &[
+            ("X-Sdk-Content-Sha256", &hash),
+            ("Content-Type", "application/json"),
+        ],
+        body,
+    );
+    assert_eq!(
+        check(&hashed, UnsignedPayload::Refuse),
+        Err(VerifyError::UnsignedPayload)
+    );
+    assert_eq!(check(&hashed, UnsignedPayload::Accept), Ok(false));
 }
 
 #[test]
@@ -854,8 +976,17 @@ fn verify_vector_file(path: &str) -> usize {
             .unwrap()
             .with_headers(&headers)
             .with_body(v.input.body.as_bytes());
-        if let Err(e) = verifier.verify(&req, at(&v.input.sdk_date)) {
-            panic!("{}: {e}\n{}", v.name, e.error_msg());
+        let strict = verifier.verify(&req, at(&v.input.sdk_date));
+        let verifier = verifier.with_unsigned_payload(UnsignedPayload::Accept);
+        let verified = match verifier.verify(&req, at(&v.input.sdk_date)) {
+            Ok(verified) => verified,
+            Err(e) => panic!("{}: {e}\n{}", v.name, e.error_msg()),
+        };
+        // By default, a body the signature does not cover is refused unless it is empty.
+        if verified.payload_signed() || v.input.body.is_empty() {
+            assert_eq!(strict, Ok(verified), "{}", v.name);
+        } else {
+            assert_eq!(strict, Err(VerifyError::UnsignedPayload), "{}", v.name);
         }
     }
     file.vectors.len()

@@ -85,6 +85,11 @@ pub enum VerifyError {
     },
     /// The request cannot be canonicalised (an invalid method or header).
     InvalidRequest(SignError),
+    /// The signature is right but does not cover the request's body
+    /// (`UNSIGNED-PAYLOAD`), and the body is not empty: anyone could have changed it. Only
+    /// under [`UnsignedPayload::Refuse`](crate::verify::UnsignedPayload::Refuse), the
+    /// default.
+    UnsignedPayload,
     /// The signature differs from the one computed with the access key's secret key.
     SignatureMismatch {
         /// The signed header names the client sent.
@@ -142,6 +147,10 @@ impl VerifyError {
                 format!("verify aksk signature fail, x-sdk-content-sha256 {reason}")
             }
             VerifyError::InvalidRequest(e) => format!("verify aksk signature fail, {e}"),
+            VerifyError::UnsignedPayload => {
+                "verify aksk signature fail, the body is not signed (x-sdk-content-sha256 is UNSIGNED-PAYLOAD)"
+                    .to_owned()
+            }
             VerifyError::SignatureMismatch {
                 signed_headers,
                 canonical_request,
@@ -183,6 +192,9 @@ impl fmt::Display for VerifyError {
             }
             VerifyError::ContentHash { reason } => write!(f, "x-sdk-content-sha256 {reason}"),
             VerifyError::InvalidRequest(e) => write!(f, "invalid request: {e}"),
+            VerifyError::UnsignedPayload => {
+                f.write_str("the signature does not cover the body (UNSIGNED-PAYLOAD)")
+            }
             VerifyError::SignatureMismatch { .. } => f.write_str("signature does not match"),
         }
     }

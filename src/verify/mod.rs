@@ -33,9 +33,11 @@
 //! `host` nor `content-type`, Node signs names with `_`. The canonical request is rebuilt
 //! with the rules of [`Signer`] from exactly the headers named in `SignedHeaders`.
 //!
-//! `X-Sdk-Content-Sha256` must be signed when present. Its value is the payload hash
-//! (`UNSIGNED-PAYLOAD`: the body is not covered, see [`Verified::payload_signed`]); a hex
-//! hash must be the hash of the body. The official Python SDK signs `UNSIGNED-PAYLOAD`
+//! `X-Sdk-Content-Sha256` must be signed when present. Its value is the payload hash; a hex
+//! hash must be the hash of the body. `UNSIGNED-PAYLOAD` leaves the body out of the
+//! signature: such a request is refused unless its body is empty, or the verifier was told
+//! to accept it ([`Verifier::with_unsigned_payload`]; then see
+//! [`Verified::payload_signed`]). The official Python SDK signs `UNSIGNED-PAYLOAD`
 //! requests with an empty body over the empty body's hash instead: when the body is empty,
 //! that is tried too.
 
@@ -254,6 +256,25 @@ impl fmt::Debug for KeySet {
 pub struct Verifier<K> {
     keys: K,
     max_skew: Duration,
+    unsigned_payload: UnsignedPayload,
+}
+
+/// What a [`Verifier`] does with a request whose signature does not cover its body
+/// (`X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, or [`Payload::Unsigned`] given to the
+/// verifier).
+///
+/// Anyone who saw such a request can send it again with another body, and the signature
+/// still checks out. So by default the verifier refuses it, unless the body it was given is
+/// empty: a request without a body carries no unsigned data to act upon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum UnsignedPayload {
+    /// Refuse a request whose non-empty (or not given) body the signature does not cover,
+    /// with [`VerifyError::UnsignedPayload`]. The default.
+    #[default]
+    Refuse,
+    /// Accept it: [`Verified::payload_signed`] is then `false`, and the handler must not
+    /// trust the body (for an upload, check it by other means).
+    Accept,
 }
 
 impl<K: SecretKeys> Verifier<K> {
@@ -262,6 +283,7 @@ impl<K: SecretKeys> Verifier<K> {
         Verifier {
             keys,
             max_skew: DEFAULT_MAX_SKEW,
+            unsigned_payload: UnsignedPayload::Refuse,
         }
     }
 
@@ -275,6 +297,41 @@ impl<K: SecretKeys> Verifier<K> {
     /// The allowed clock skew.
     pub fn max_skew(&self) -> Duration {
         self.max_skew
+    }
+
+    /// Accepts or refuses requests whose signature does not cover a non-empty body
+    /// ([`UnsignedPayload::Refuse`] by default).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use huaweicloud_aksk::verify::{UnsignedPayload, Verifier, VerifyError};
+    /// use huaweicloud_aksk::{Credentials, Signer};
+    ///
+    /// let signer = Signer::new(Credentials::new("AK", "SK"));
+    /// let at = Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap();
+    /// // A text/plain body is signed as UNSIGNED-PAYLOAD (docs/SIGNING.md §1.7)...
+    /// let mut req = huaweicloud_aksk::http::Request::post("http://127.0.0.1:8080/v1/p/notes")
+    ///     .header("Content-Type", "text/plain")
+    ///     .body(b"hello".to_vec())?;
+    /// signer.sign_at(&mut req, at)?;
+    /// // ...so anyone could change it on the way.
+    /// *req.body_mut() = b"tampered".to_vec();
+    ///
+    /// let verifier = Verifier::new(&signer);
+    /// assert_eq!(verifier.verify_http(&req, at), Err(VerifyError::UnsignedPayload));
+    ///
+    /// let verifier = verifier.with_unsigned_payload(UnsignedPayload::Accept);
+    /// assert!(!verifier.verify_http(&req, at)?.payload_signed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_unsigned_payload(mut self, unsigned_payload: UnsignedPayload) -> Self {
+        self.unsigned_payload = unsigned_payload;
+        self
+    }
+
+    /// What the verifier does with a body the signature does not cover.
+    pub fn unsigned_payload(&self) -> UnsignedPayload {
+        self.unsigned_payload
     }
 
     /// The key store.
@@ -473,6 +530,14 @@ impl<K: SecretKeys> Verifier<K> {
                 canonical_request: crate::sign::redact::canonical(text(&buf.canonical)).to_string(),
             });
         }
+        // Checked once the signature is known good, so that a forged request is still
+        // answered as a mismatch.
+        if !payload_signed
+            && self.unsigned_payload == UnsignedPayload::Refuse
+            && !matches!(req.payload, Payload::Bytes([]))
+        {
+            return Err(VerifyError::UnsignedPayload);
+        }
         Ok(Verified {
             access_key: auth.access_key(),
             signed_headers,
@@ -522,8 +587,10 @@ impl<'a> Verified<'a> {
     }
 
     /// Does the signature cover the body? `false` when the request was signed with
-    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` over a non-empty body (or the caller gave
-    /// [`Payload::Unsigned`]): anyone who saw the request could then change its body.
+    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (unless the Python SDK's empty-body form,
+    /// which covers the empty body), or the caller gave [`Payload::Unsigned`]: anyone who saw
+    /// the request could then change its body. Such a request verifies only with an empty
+    /// body, or under [`UnsignedPayload::Accept`].
     pub fn payload_signed(&self) -> bool {
         self.payload_signed
     }

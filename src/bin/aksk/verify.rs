@@ -365,6 +365,11 @@ fn explain(
             format!("first problem: the request cannot be canonicalised: {e}\n")
         }
         VerifyError::SignatureMismatch { .. } => mismatch_hint(raw, auth),
+        VerifyError::UnsignedPayload => "first problem: the signature is right but does not \
+             cover the body (X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD): anyone could have changed \
+             it, so a verifier refuses a non-empty body by default, as the local endpoint does; \
+             sign the body's hash instead (a JSON Content-Type, or Payload::Sha256Hex)\n"
+            .to_owned(),
         other => format!("first problem: {other}\n"),
     }
 }

@@ -78,8 +78,8 @@ pub mod vectors;
 pub mod verify;
 
 pub use sign::{
-    Algorithm, Credentials, Payload, SdkDate, SecretString, SignError, SignableRequest, Signed,
-    Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,
+    Algorithm, Credentials, Payload, PayloadHashing, SdkDate, SecretString, SignError,
+    SignableRequest, Signed, Signer, SigningBuffer, SigningDetails, UnknownAlgorithm,
 };
 
 /// The README's examples, compiled and run as doc tests.

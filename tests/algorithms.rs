@@ -243,12 +243,9 @@ fn the_verifier_accepts_every_algorithm_as_the_official_sdk_signs_it_and_rejects
             Ok(verified) => verified.payload_signed(),
             Err(e) => panic!("{}: {e}: {}", v.name, e.error_msg()),
         };
-        let declares_unsigned = v
-            .headers
-            .iter()
-            .any(|(name, value)| {
-                name.to_ascii_lowercase().starts_with("x-sdk-content-") && value == "UNSIGNED-PAYLOAD"
-            });
+        let declares_unsigned = v.headers.iter().any(|(name, value)| {
+            name.to_ascii_lowercase().starts_with("x-sdk-content-") && value == "UNSIGNED-PAYLOAD"
+        });
         assert!(payload_signed || declares_unsigned, "{}", v.name);
         // One byte more in the body, or another method: refused.
         let longer = format!("{} ", v.body);

@@ -14,7 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use huaweicloud_aksk::mpc::{ListRemuxTasks, MpcClient, RetryPolicy, format_mpc_time};
+use huaweicloud_aksk::mpc::{ListRemuxTasks, MpcClient, Proxy, RetryPolicy, format_mpc_time};
 use mpc_support::{AK, PROJECT_ID, SK, credentials};
 
 const STATUSES: [&str; 6] = [
@@ -124,7 +124,7 @@ impl Serve {
             .credentials(credentials())
             .project_id(PROJECT_ID)
             .endpoint(&self.url)
-            .proxy_from_env(false)
+            .proxy(Proxy::Direct)
             .no_pace()
             .retry_policy(RetryPolicy::new().with_total_time(Duration::from_secs(120)))
             .build()
@@ -616,7 +616,7 @@ fn a_run_killed_anywhere_resumes_and_deletes_each_candidate_exactly_once() {
         .credentials(credentials())
         .project_id(PROJECT_ID)
         .endpoint(&serve.url)
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .build()
         .unwrap()
         .delete_remux_task(&victim)

@@ -10,7 +10,7 @@ use huaweicloud_aksk::Credentials;
 use huaweicloud_aksk::credentials::{
     CachingProvider, MetadataProvider, ProjectIdResolver, ProvideCredentials, ProvideError,
 };
-use huaweicloud_aksk::mpc::{DeleteOutcome, MpcClient, MpcError};
+use huaweicloud_aksk::mpc::{DeleteOutcome, MpcClient, MpcError, Proxy};
 use huaweicloud_aksk::server::{
     DEMO_PROJECT_ID, DEMO_TASK_ID, EndpointConfig, LocalEndpoint, TaskStatus,
 };
@@ -53,7 +53,7 @@ fn the_metadata_paths_issue_temporary_credentials_the_gateway_accepts() {
         )))
         .endpoint(server.url())
         .project_id(project)
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .build()
         .expect("a client");
     server.add_task(DEMO_PROJECT_ID, "900001", TaskStatus::Succeed);
@@ -82,7 +82,7 @@ fn temporary_credentials_are_refused_without_their_token_and_after_they_expire()
             .credentials(credentials)
             .endpoint(server.url())
             .project_id(DEMO_PROJECT_ID)
-            .proxy_from_env(false)
+            .proxy(Proxy::Direct)
             .max_attempts(1)
             .build()
             .unwrap()

@@ -5,7 +5,7 @@
 use chrono::TimeDelta;
 use huaweicloud_aksk::Credentials;
 use huaweicloud_aksk::mpc::{
-    MpcClient, MpcError, SignatureExplanation, SignedSummary, explain_signature,
+    MpcClient, MpcError, Proxy, SignatureExplanation, SignedSummary, explain_signature,
 };
 use huaweicloud_aksk::server::{DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_TASK_ID, LocalEndpoint};
 
@@ -91,7 +91,7 @@ fn a_wrong_secret_key_is_explained_by_the_local_endpoint() {
         )
         .project_id(DEMO_PROJECT_ID)
         .endpoint(server.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .max_attempts(1)
         .build()
         .unwrap();

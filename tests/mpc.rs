@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use huaweicloud_aksk::mpc::{
-    Answer, Call, DeleteOutcome, Endpoint, ErrorCode, Event, MAX_BODY_BYTES, MpcClient,
-    MpcClientBuilder, MpcError, ProjectId, TransportErrorKind, USER_AGENT,
+    Answer, BodyRead, Call, DeleteOutcome, Endpoint, ErrorCode, Event, MAX_BODY_BYTES, MpcClient,
+    MpcClientBuilder, MpcError, ProjectId, Proxy, TransportErrorKind, USER_AGENT,
 };
 use huaweicloud_aksk::{SdkDate, SignableRequest, Signer, SigningBuffer};
 use mpc_support::{AK, PROJECT_ID, Reply, ScriptedServer, credentials, t0};
@@ -23,7 +23,7 @@ fn client(server: &ScriptedServer) -> MpcClientBuilder {
         .credentials(credentials())
         .project_id(PROJECT_ID)
         .endpoint(server.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .clock(t0)
         .sleeper(|_| {})
         // These tests record the waits of retries alone (the pace: tests/mpc_calls.rs).
@@ -286,7 +286,7 @@ fn a_body_that_is_not_the_json_error_object_is_an_unexpected_response() {
     assert_eq!(u.request_id.as_deref(), Some("html-1"));
     assert_eq!(u.content_type.as_deref(), Some("text/html"));
     assert_eq!(u.snippet, "<html><body>Forbidden\r\n</body></html>");
-    assert!(!u.truncated);
+    assert_eq!(u.body_read, BodyRead::Whole);
     assert_eq!(
         err.to_string(),
         "unexpected response: HTTP 403, text/html, request id html-1, body: <html><body>Forbidden\\r\\n</body></html>"
@@ -591,7 +591,7 @@ fn a_refused_connection_is_a_connect_error_and_is_retried() {
         .credentials(credentials())
         .project_id(PROJECT_ID)
         .endpoint(format!("http://127.0.0.1:{port}"))
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .no_pace()
         .sleeper(sleeper)
         .build()
@@ -673,7 +673,7 @@ fn a_ten_megabyte_body_is_read_only_up_to_the_cap() {
     let MpcError::UnexpectedResponse(u) = &err else {
         panic!("{err:?}")
     };
-    assert!(u.truncated);
+    assert_eq!(u.body_read, BodyRead::Truncated);
     assert!(u.snippet.len() <= 256);
     assert_eq!(*seen.lock().unwrap(), Some(MAX_BODY_BYTES));
     let (written, cut_short) = server.large_body_progress();
@@ -884,7 +884,7 @@ fn an_untrusted_certificate_is_a_certificate_error_and_is_not_retried() {
         .credentials(credentials())
         .project_id(PROJECT_ID)
         .endpoint(server.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .sleeper(sleeper)
         .build()
         .unwrap()

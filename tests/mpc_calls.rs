@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use huaweicloud_aksk::mpc::{
     CreateRemuxTaskBody, DeleteOutcome, ListRemuxTasks, MpcClient, MpcClientBuilder, MpcError,
-    ObsObjInfo, RetryPolicy, TaskStatus,
+    ObsObjInfo, Proxy, RetryPolicy, TaskStatus,
 };
 use mpc_support::{PROJECT_ID, Reply, ScriptedServer, credentials};
 
@@ -22,7 +22,7 @@ fn builder(server: &ScriptedServer) -> MpcClientBuilder {
         .credentials(credentials())
         .project_id(PROJECT_ID)
         .endpoint(server.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         // The tests of the calls do not wait for the pace.
         .no_pace()
 }

@@ -4,7 +4,9 @@
 
 use chrono::{TimeDelta, Utc};
 use huaweicloud_aksk::Credentials;
-use huaweicloud_aksk::mpc::{DeleteOutcome, ErrorCode, MpcClient, MpcClientBuilder, MpcError};
+use huaweicloud_aksk::mpc::{
+    DeleteOutcome, ErrorCode, MpcClient, MpcClientBuilder, MpcError, Proxy,
+};
 use huaweicloud_aksk::server::{DEMO_PROCESSING_TASK_ID, LocalEndpoint, TaskStatus};
 
 fn client(endpoint: &LocalEndpoint) -> MpcClientBuilder {
@@ -17,7 +19,7 @@ fn client(endpoint: &LocalEndpoint) -> MpcClientBuilder {
         .credentials(Credentials::new(ak, sk))
         .project_id(project_id)
         .endpoint(endpoint.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .sleeper(|_| {})
 }
 

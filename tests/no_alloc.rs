@@ -10,7 +10,8 @@ use std::cell::Cell;
 
 use huaweicloud_aksk::verify::{Verifier, VerifyBuffer};
 use huaweicloud_aksk::{
-    Algorithm, Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer,
+    Algorithm, Credentials, Payload, PayloadHashing, SdkDate, SignableRequest, Signer,
+    SigningBuffer,
 };
 
 struct Counting;
@@ -179,7 +180,7 @@ fn several_headers_a_token_and_a_body_allocate_nothing_once_the_buffer_has_grown
         ("X_Not_Signed", "skipped"),
         ("X-Custom", "in  ner\tspace"),
     ];
-    let signer = signer().always_hash_body(false);
+    let signer = signer().with_payload_hashing(PayloadHashing::UnsignedForNonJson);
     let temporary = Signer::new(
         Credentials::new(
             "HWCEXAMPLEAK0123TEST",

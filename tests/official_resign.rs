@@ -6,7 +6,7 @@
 mod mpc_support;
 mod support;
 
-use huaweicloud_aksk::mpc::MpcClient;
+use huaweicloud_aksk::mpc::{MpcClient, Proxy};
 use mpc_support::{AK, PROJECT_ID, Reply, SK, ScriptedServer, credentials, t0};
 
 /// Sends one delete call with `task_id` (and `credentials`) and returns the capture.
@@ -16,7 +16,7 @@ fn capture(task_id: &str, creds: huaweicloud_aksk::Credentials) -> mpc_support::
         .credentials(creds)
         .project_id(PROJECT_ID)
         .endpoint(server.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .clock(t0)
         .build()
         .unwrap()

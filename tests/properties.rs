@@ -12,7 +12,9 @@
 //! raises it for a longer run.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use huaweicloud_aksk::verify::{Authorization, UnsignedPayload, Verifier, VerifyBuffer, VerifyError};
+use huaweicloud_aksk::verify::{
+    Authorization, UnsignedPayload, Verifier, VerifyBuffer, VerifyError,
+};
 use huaweicloud_aksk::{
     Credentials, Payload, SdkDate, SignError, SignableRequest, Signer, SigningBuffer,
 };
@@ -787,7 +789,8 @@ proptest! {
 // ---------------------------------------------------------------------------------------
 
 use huaweicloud_aksk::mpc::{
-    Answer, Call, DeleteOutcome, DeleteRemuxTask, Endpoint, MpcError, ProjectId, region_env_var,
+    Answer, BodyRead, Call, DeleteOutcome, DeleteRemuxTask, EarlierAttempts, Endpoint, MpcError,
+    ProjectId, region_env_var,
 };
 
 fn id_text() -> impl Strategy<Value = String> {
@@ -876,18 +879,25 @@ proptest! {
             ]).prop_map(|s| s.as_bytes().to_vec()),
         ],
         request_id in prop::option::of("[ -~]{0,40}"),
-        truncated in any::<bool>(),
-        earlier in any::<bool>(),
+        body_read in prop::sample::select(vec![BodyRead::Whole, BodyRead::Truncated]),
+        earlier in prop::sample::select(vec![
+            EarlierAttempts::NotActedUpon,
+            EarlierAttempts::MayHaveBeenActedUpon,
+        ]),
     ) {
         let mut headers = http::HeaderMap::new();
         if let Some(id) = request_id.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
             headers.insert("x-request-id", id);
         }
-        let answer = Answer::new(status, &headers, &body).truncated(truncated).earlier_outcome_unknown(earlier);
+        let answer = Answer::new(status, &headers, &body).body_read(body_read).earlier_attempts(earlier);
         match DeleteRemuxTask::new("1").unwrap().interpret(&answer) {
             Ok(DeleteOutcome::Deleted) => prop_assert!((200..300).contains(&status)),
             Ok(outcome) => {
-                prop_assert!(earlier && !(200..300).contains(&status), "{:?}", outcome);
+                prop_assert!(
+                    earlier == EarlierAttempts::MayHaveBeenActedUpon && !(200..300).contains(&status),
+                    "{:?}",
+                    outcome
+                );
             }
             Err(e) => {
                 prop_assert!(!(200..300).contains(&status));
@@ -902,7 +912,7 @@ proptest! {
                     // the last): compare only objects that name error_code once.
                     let once = body.windows(12).filter(|w| w == b"\"error_code\"").count() == 1;
                     let flat = flat && once;
-                    if let (Some(code), true, false, true) = (code, flat, truncated, status >= 400) {
+                    if let (Some(code), true, BodyRead::Whole, true) = (code, flat, body_read, status >= 400) {
                         let api = match &e {
                             MpcError::Api(a) | MpcError::Unauthorized(a) | MpcError::Throttled(a) => a,
                             other => return Err(TestCaseError::fail(format!("{code:?} read as {other:?}"))),

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use huaweicloud_aksk::credentials::loader::{LoadError, Loader};
-use huaweicloud_aksk::mpc::{Call, DeleteRemuxTask, Endpoint, Event, MpcClient, ProjectId};
+use huaweicloud_aksk::mpc::{Call, DeleteRemuxTask, Endpoint, Event, MpcClient, ProjectId, Proxy};
 use huaweicloud_aksk::server::{EndpointConfig, EndpointCredentials, LocalEndpoint, State};
 use huaweicloud_aksk::verify::{KeySet, Verifier, VerifyBuffer};
 use huaweicloud_aksk::{
@@ -292,7 +292,7 @@ fn client_for(
         .credentials(credentials)
         .project_id(PROJECT)
         .endpoint(endpoint.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .max_attempts(1)
         .observer(move |event: &Event<'_>| {
             let mut log = log.lock().unwrap();
@@ -340,7 +340,7 @@ fn mpc_client_events_and_errors_never_show_the_secret_key_or_token() {
         .iam_token(TOKEN)
         .project_id(PROJECT)
         .endpoint(endpoint.url())
-        .proxy_from_env(false)
+        .proxy(Proxy::Direct)
         .observer(move |event: &Event<'_>| {
             if let Event::Sending { request, .. } = event {
                 assert!(request.headers()["x-auth-token"].is_sensitive());

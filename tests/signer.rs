@@ -3,7 +3,8 @@
 
 use chrono::{TimeZone, Utc};
 use huaweicloud_aksk::{
-    Credentials, Payload, SdkDate, SignError, SignableRequest, Signer, SigningBuffer,
+    Credentials, Payload, PayloadHashing, SdkDate, SignError, SignableRequest, Signer,
+    SigningBuffer,
 };
 
 const AK: &str = "HWCEXAMPLEAK0123TEST";
@@ -141,7 +142,7 @@ fn a_non_json_content_type_is_signed_as_unsigned_payload_unless_told_otherwise()
             .contains(&("X-Sdk-Content-Sha256".into(), "UNSIGNED-PAYLOAD".into()))
     );
     let d = signer()
-        .always_hash_body(true)
+        .with_payload_hashing(PayloadHashing::Always)
         .details_at(&req, at())
         .unwrap();
     // sha256 of the body bytes

@@ -687,12 +687,19 @@ fn unsigned_payload_with_an_empty_body_verifies_as_python_and_node_sign_it() {
         let now = at(DATE) + TimeDelta::seconds(90);
         if body_covered {
             assert!(
-                matches!(with_body.verify(), Err(VerifyError::SignatureMismatch { .. })),
+                matches!(
+                    with_body.verify(),
+                    Err(VerifyError::SignatureMismatch { .. })
+                ),
                 "{sdk}"
             );
             assert!(with_body.verify_at(&accepting, now).is_err(), "{sdk}");
         } else {
-            assert_eq!(with_body.verify(), Err(VerifyError::UnsignedPayload), "{sdk}");
+            assert_eq!(
+                with_body.verify(),
+                Err(VerifyError::UnsignedPayload),
+                "{sdk}"
+            );
             assert_eq!(with_body.verify_at(&accepting, now), Ok(false), "{sdk}");
         }
     }
@@ -770,7 +777,10 @@ fn signed_payloads_and_empty_bodies_are_not_affected_by_the_unsigned_payload_pol
         );
         assert_eq!(empty.verify_at(&v, now), Ok(false), "{policy:?}");
     }
-    assert_eq!(Verifier::new(KeySet::new()).unsigned_payload(), UnsignedPayload::Refuse);
+    assert_eq!(
+        Verifier::new(KeySet::new()).unsigned_payload(),
+        UnsignedPayload::Refuse
+    );
 }
 
 #[test]

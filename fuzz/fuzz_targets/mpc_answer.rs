@@ -8,7 +8,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use huaweicloud_aksk::mpc::{Answer, Call, DeleteOutcome, DeleteRemuxTask, MpcError};
+use huaweicloud_aksk::mpc::{
+    Answer, BodyRead, Call, DeleteOutcome, DeleteRemuxTask, EarlierAttempts, MpcError,
+};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -44,8 +46,16 @@ fuzz_target!(|input: Input<'_>| {
     }
     let status = input.status;
     let answer = Answer::new(status, &headers, input.body)
-        .truncated(input.truncated)
-        .earlier_outcome_unknown(input.earlier);
+        .body_read(if input.truncated {
+            BodyRead::Truncated
+        } else {
+            BodyRead::Whole
+        })
+        .earlier_attempts(if input.earlier {
+            EarlierAttempts::MayHaveBeenActedUpon
+        } else {
+            EarlierAttempts::NotActedUpon
+        });
     let call = DeleteRemuxTask::new("1").expect("a valid task id");
     match call.interpret(&answer) {
         Ok(DeleteOutcome::Deleted) => assert!((200..300).contains(&status)),

@@ -13,7 +13,7 @@
 use arbitrary::Arbitrary;
 use chrono::{DateTime, Utc};
 use huaweicloud_aksk::{
-    Algorithm, Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer,
+    Algorithm, Credentials, Payload, PayloadHashing, SdkDate, SignableRequest, Signer, SigningBuffer,
 };
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
@@ -80,7 +80,11 @@ fuzz_target!(|input: Input<'_>| {
     let signer = Signer::new(credentials)
         .with_algorithm(algorithm)
         .with_derived_scope(input.region, input.service)
-        .always_hash_body(input.always_hash);
+        .with_payload_hashing(if input.always_hash {
+            PayloadHashing::Always
+        } else {
+            PayloadHashing::UnsignedForNonJson
+        });
     let at = time(input.at);
     let Ok(date) = SdkDate::from_datetime(at) else {
         return;

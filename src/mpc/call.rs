@@ -48,7 +48,7 @@ pub trait Call {
     fn interpret(&self, answer: &Answer<'_>) -> Result<Self::Output, MpcError>;
 
     /// The most bytes of an answer's body worth reading; more makes the answer
-    /// [`truncated`](Answer::truncated). [`MAX_BODY_BYTES`](crate::mpc::MAX_BODY_BYTES)
+    /// [truncated](BodyRead::Truncated). [`MAX_BODY_BYTES`](crate::mpc::MAX_BODY_BYTES)
     /// unless the call's answers are larger (a list page).
     fn max_body_bytes(&self) -> usize {
         crate::mpc::common::MAX_BODY_BYTES
@@ -66,12 +66,34 @@ pub struct Answer<'a> {
     pub headers: &'a HeaderMap,
     /// What was read of the body (at most [`MAX_BODY_BYTES`](crate::mpc::MAX_BODY_BYTES)).
     pub body: &'a [u8],
-    /// More of the body was left unread.
-    pub truncated: bool,
-    /// An earlier attempt of the same call may have been acted upon: its connection
-    /// failed or timed out after the request may have been sent, or it got a 500, 502 or
-    /// 504.
-    pub earlier_outcome_unknown: bool,
+    /// Whether more of the body was left unread.
+    pub body_read: BodyRead,
+    /// What the earlier attempts of the same call may have done.
+    pub earlier_attempts: EarlierAttempts,
+}
+
+/// How much of an answer's body was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BodyRead {
+    /// All of it.
+    #[default]
+    Whole,
+    /// Only the start: more was left unread, or not shown.
+    Truncated,
+}
+
+/// What the earlier attempts of a call may have done, for reading the answer to the
+/// latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum EarlierAttempts {
+    /// None was acted upon: there were none, or each was refused before the server acted
+    /// (a connection never made, a 429 or 503). The default.
+    #[default]
+    NotActedUpon,
+    /// One may have been acted upon: its connection failed or timed out after the request
+    /// may have been sent, or it got a 500, 502 or 504. A "not found" may then mean that
+    /// it succeeded.
+    MayHaveBeenActedUpon,
 }
 
 impl<'a> Answer<'a> {
@@ -81,21 +103,26 @@ impl<'a> Answer<'a> {
             status,
             headers,
             body,
-            truncated: false,
-            earlier_outcome_unknown: false,
+            body_read: BodyRead::Whole,
+            earlier_attempts: EarlierAttempts::NotActedUpon,
         }
     }
 
     /// Says whether more of the body was left unread.
-    pub fn truncated(mut self, truncated: bool) -> Self {
-        self.truncated = truncated;
+    pub fn body_read(mut self, body_read: BodyRead) -> Self {
+        self.body_read = body_read;
         self
     }
 
     /// Says whether an earlier attempt of the same call may have been acted upon.
-    pub fn earlier_outcome_unknown(mut self, unknown: bool) -> Self {
-        self.earlier_outcome_unknown = unknown;
+    pub fn earlier_attempts(mut self, earlier_attempts: EarlierAttempts) -> Self {
+        self.earlier_attempts = earlier_attempts;
         self
+    }
+
+    /// Is more of the body left unread?
+    pub fn is_truncated(&self) -> bool {
+        self.body_read == BodyRead::Truncated
     }
 
     /// The status is 2xx.
@@ -117,7 +144,7 @@ impl<'a> Answer<'a> {
     ///   redirect): [`MpcError::UnexpectedResponse`].
     pub fn error(&self) -> MpcError {
         let request_id = self.request_id();
-        let body = if self.status >= 400 && !self.truncated {
+        let body = if self.status >= 400 && !self.is_truncated() {
             serde_json::from_slice::<ErrorBody>(self.body).ok()
         } else {
             None
@@ -131,7 +158,7 @@ impl<'a> Answer<'a> {
                 request_id,
                 header_text(self.headers, "content-type"),
                 self.body,
-                self.truncated,
+                self.body_read,
             ));
         };
         let error = ApiError::new(
@@ -157,7 +184,7 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     if !answer.is_success() {
         return Err(answer.error());
     }
-    let parsed = if answer.truncated {
+    let parsed = if answer.is_truncated() {
         None
     } else {
         serde_json::from_slice::<T>(answer.body).ok()
@@ -168,7 +195,7 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
             answer.request_id(),
             header_text(answer.headers, "content-type"),
             answer.body,
-            answer.truncated,
+            answer.body_read,
         ))
     })
 }
@@ -264,18 +291,19 @@ mod tests {
 
     #[test]
     fn anything_but_the_error_object_is_unexpected() {
-        for (status, body, truncated) in [
-            (502, &b"<html>Bad Gateway</html>"[..], false),
-            (403, br#"{"message":"no"}"#, false),
-            (403, br#"{"error_code":""}"#, false),
-            (403, br#"{"error_code":7}"#, false),
-            (403, br#"{"error_code":"MPC.10211"} trailing"#, false),
-            (403, br#"{"error_code":"x","error_code":"y"}"#, false),
-            (403, br#"{"error_code":"MPC.10211"}"#, true),
-            (302, b"", false),
+        use BodyRead::{Truncated, Whole};
+        for (status, body, body_read) in [
+            (502, &b"<html>Bad Gateway</html>"[..], Whole),
+            (403, br#"{"message":"no"}"#, Whole),
+            (403, br#"{"error_code":""}"#, Whole),
+            (403, br#"{"error_code":7}"#, Whole),
+            (403, br#"{"error_code":"MPC.10211"} trailing"#, Whole),
+            (403, br#"{"error_code":"x","error_code":"y"}"#, Whole),
+            (403, br#"{"error_code":"MPC.10211"}"#, Truncated),
+            (302, b"", Whole),
         ] {
             let err = Answer::new(status, &HeaderMap::new(), body)
-                .truncated(truncated)
+                .body_read(body_read)
                 .error();
             assert!(
                 matches!(&err, MpcError::UnexpectedResponse(u) if u.status == status),

@@ -12,7 +12,7 @@ use http::HeaderMap;
 use http::header::HeaderValue;
 
 use crate::credentials::{ProjectIdResolver, ProvideCredentials};
-use crate::mpc::call::{Answer, Call};
+use crate::mpc::call::{Answer, BodyRead, Call, EarlierAttempts};
 use crate::mpc::cancel_remux_task::CancelRemuxTask;
 use crate::mpc::common::{InvalidInput, ProjectId};
 use crate::mpc::create_remux_task::CreateRemuxTask;
@@ -257,8 +257,12 @@ impl MpcClient {
                         body: &answer.body,
                     });
                     let read = Answer::new(answer.status, &answer.headers, &answer.body)
-                        .truncated(answer.truncated)
-                        .earlier_outcome_unknown(state.earlier_outcome_unknown());
+                        .body_read(answer.body_read)
+                        .earlier_attempts(if state.earlier_outcome_unknown() {
+                            EarlierAttempts::MayHaveBeenActedUpon
+                        } else {
+                            EarlierAttempts::NotActedUpon
+                        });
                     let request_id = read.request_id();
                     let mut result = call
                         .interpret(&read)
@@ -394,13 +398,17 @@ impl MpcClient {
             .take(max_body as u64 + 1)
             .read_to_end(&mut read)
             .map_err(io_transport_error)?;
-        let truncated = read.len() > max_body;
+        let body_read = if read.len() > max_body {
+            BodyRead::Truncated
+        } else {
+            BodyRead::Whole
+        };
         read.truncate(max_body);
         Ok(Received {
             status,
             headers: parts.headers,
             body: read,
-            truncated,
+            body_read,
         })
     }
 }
@@ -482,7 +490,7 @@ struct Received {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
-    truncated: bool,
+    body_read: BodyRead,
 }
 
 fn transport_error(e: ureq::Error) -> TransportError {
@@ -552,6 +560,32 @@ fn io_transport_error(e: std::io::Error) -> TransportError {
     ))
 }
 
+/// Whether an [`MpcClient`] goes through a proxy ([`MpcClientBuilder::proxy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Proxy {
+    /// The proxy named by `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (lower case too, the
+    /// first set wins), except for the hosts `NO_PROXY` exempts, read as curl reads it
+    /// (`localhost`, domain suffixes, CIDR ranges such as `127.0.0.0/8`); none when none is
+    /// set. The default.
+    #[default]
+    FromEnv,
+    /// No proxy, whatever the environment says.
+    Direct,
+}
+
+/// Where a plain `http://` endpoint override may point ([`MpcClientBuilder::plain_http`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PlainHttp {
+    /// Only to this machine (a loopback address or `localhost`); an `http://` override for
+    /// another host is refused with
+    /// [`EndpointError::InsecureHttp`](crate::mpc::EndpointError::InsecureHttp). The
+    /// default.
+    #[default]
+    LoopbackOnly,
+    /// To any host: the signed request and any security token cross the network in clear.
+    Allowed,
+}
+
 /// Builds an [`MpcClient`].
 #[must_use]
 pub struct MpcClientBuilder {
@@ -564,8 +598,8 @@ pub struct MpcClientBuilder {
     connect_timeout: Duration,
     call_timeout: Duration,
     retry: RetryPolicy,
-    proxy_from_env: bool,
-    allow_http: bool,
+    proxy: Proxy,
+    plain_http: PlainHttp,
     clock: Clock,
     sleep: Sleeper,
     monotonic: Monotonic,
@@ -590,8 +624,8 @@ impl fmt::Debug for MpcClientBuilder {
             .field("call_timeout", &self.call_timeout)
             .field("retry", &self.retry)
             .field("rate_per_minute", &self.rate_per_minute)
-            .field("proxy_from_env", &self.proxy_from_env)
-            .field("allow_http", &self.allow_http)
+            .field("proxy", &self.proxy)
+            .field("plain_http", &self.plain_http)
             .finish_non_exhaustive()
     }
 }
@@ -617,8 +651,8 @@ impl MpcClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
             retry: RetryPolicy::new(),
-            proxy_from_env: true,
-            allow_http: false,
+            proxy: Proxy::FromEnv,
+            plain_http: PlainHttp::LoopbackOnly,
             clock: Arc::new(Utc::now),
             sleep: Arc::new(std::thread::sleep),
             monotonic: Arc::new(Instant::now),
@@ -706,21 +740,19 @@ impl MpcClientBuilder {
         self
     }
 
-    /// Use the proxy named by `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (lower case
-    /// too, the first set wins), except for the hosts `NO_PROXY` exempts, read as curl
-    /// reads it (`localhost`, domain suffixes, CIDR ranges such as `127.0.0.0/8`): on by
-    /// default.
-    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
-        self.proxy_from_env = enabled;
+    /// Whether requests go through a proxy named by the environment ([`Proxy::FromEnv`] by
+    /// default).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
         self
     }
 
-    /// Allow a plain `http://` endpoint named by `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` for
-    /// a host other than this machine. Off by default: the signed request and any
-    /// security token would cross the network in clear. (An endpoint given with
-    /// [`MpcClientBuilder::endpoint`] is used as written.)
-    pub fn allow_http(mut self, allowed: bool) -> Self {
-        self.allow_http = allowed;
+    /// Whether a plain `http://` endpoint named by `HUAWEICLOUD_SDK_REGION_MPC_<REGION>` may
+    /// be for a host other than this machine ([`PlainHttp::LoopbackOnly`] by default: the
+    /// signed request and any security token would cross the network in clear). An
+    /// endpoint given with [`MpcClientBuilder::endpoint`] is used as written.
+    pub fn plain_http(mut self, plain_http: PlainHttp) -> Self {
+        self.plain_http = plain_http;
         self
     }
 
@@ -774,9 +806,11 @@ impl MpcClientBuilder {
             _ => None,
         });
         let endpoint = match self.target.ok_or(ConfigError::MissingEndpoint)? {
-            Target::Region(region) => {
-                Endpoint::resolve_region(&region, |name| std::env::var(name).ok(), self.allow_http)
-            }
+            Target::Region(region) => Endpoint::resolve_region(
+                &region,
+                |name| std::env::var(name).ok(),
+                self.plain_http == PlainHttp::Allowed,
+            ),
             Target::Url(url) => Endpoint::parse(&url),
         }
         .map_err(ConfigError::Endpoint)?;
@@ -827,7 +861,7 @@ impl MpcClientBuilder {
             .accept_encoding(ureq::config::AutoHeaderValue::None)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.call_timeout));
-        let proxy = if self.proxy_from_env {
+        let proxy = if self.proxy == Proxy::FromEnv {
             proxy::from_env(endpoint.host(), |name| std::env::var(name).ok())
         } else {
             None

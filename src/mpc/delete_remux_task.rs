@@ -6,7 +6,7 @@
 
 use http::Method;
 
-use crate::mpc::call::{Answer, Call, base_request};
+use crate::mpc::call::{Answer, Call, EarlierAttempts, base_request};
 use crate::mpc::common::{ErrorCode, InvalidInput, ProjectId, check_id, encode_component};
 use crate::mpc::endpoint::Endpoint;
 use crate::mpc::error::MpcError;
@@ -91,7 +91,8 @@ impl Call for DeleteRemuxTask<'_> {
         }
         match answer.error() {
             MpcError::Api(e)
-                if e.code() == ErrorCode::TaskNotFound && answer.earlier_outcome_unknown =>
+                if e.code() == ErrorCode::TaskNotFound
+                    && answer.earlier_attempts == EarlierAttempts::MayHaveBeenActedUpon =>
             {
                 Ok(DeleteOutcome::AlreadyDeleted)
             }
@@ -184,11 +185,13 @@ mod tests {
         assert_eq!(api.status, 403);
         assert_eq!(api.error_msg, "The task does not exist.");
         assert_eq!(api.request_id.as_deref(), Some("req-1"));
-        let r = call.interpret(&answer.earlier_outcome_unknown(true));
+        let r = call.interpret(&answer.earlier_attempts(EarlierAttempts::MayHaveBeenActedUpon));
         assert_eq!(r.unwrap(), DeleteOutcome::AlreadyDeleted);
         // Only the "does not exist" code counts.
         let body = br#"{"error_code":"MPC.10213","error_msg":"not final"}"#;
-        let r = call.interpret(&Answer::new(403, &h, body).earlier_outcome_unknown(true));
+        let r = call.interpret(
+            &Answer::new(403, &h, body).earlier_attempts(EarlierAttempts::MayHaveBeenActedUpon),
+        );
         assert!(matches!(r, Err(MpcError::Api(_))), "{r:?}");
     }
 }

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::SignError;
+use crate::mpc::call::BodyRead;
 use crate::mpc::common::{ErrorCode, InvalidInput, Printable};
 
 /// Why an MPC call failed.
@@ -391,22 +392,22 @@ pub struct UnexpectedResponse {
     /// The start of the body (at most [`SNIPPET_CHARS`] characters, invalid UTF-8
     /// replaced), for diagnostics.
     pub snippet: String,
-    /// The body was longer than what was read or shown.
-    pub truncated: bool,
+    /// Whether the body was longer than what was read or shown.
+    pub body_read: BodyRead,
 }
 
 /// How many characters of an unexpected body are kept in [`UnexpectedResponse::snippet`].
 pub const SNIPPET_CHARS: usize = 256;
 
 impl UnexpectedResponse {
-    /// An unexpected answer; `body` is what was read of the body, `truncated` whether more
+    /// An unexpected answer; `body` is what was read of the body, `body_read` whether more
     /// was left unread.
     pub(crate) fn new(
         status: u16,
         request_id: Option<String>,
         content_type: Option<String>,
         body: &[u8],
-        truncated: bool,
+        body_read: BodyRead,
     ) -> Self {
         let text = String::from_utf8_lossy(body);
         let mut snippet: String = text.chars().take(SNIPPET_CHARS).collect();
@@ -417,7 +418,7 @@ impl UnexpectedResponse {
             request_id,
             content_type,
             snippet,
-            truncated: truncated || cut,
+            body_read: if cut { BodyRead::Truncated } else { body_read },
         }
     }
 }
@@ -438,7 +439,11 @@ impl fmt::Display for UnexpectedResponse {
                 f,
                 ", body: {}{}",
                 Printable(&self.snippet),
-                if self.truncated { "..." } else { "" }
+                if self.body_read == BodyRead::Truncated {
+                    "..."
+                } else {
+                    ""
+                }
             )
         }
     }
@@ -598,9 +603,9 @@ mod tests {
     #[test]
     fn unexpected_body_snippet_is_bounded() {
         let body = vec![b'x'; 10_000];
-        let e = UnexpectedResponse::new(502, None, None, &body, false);
+        let e = UnexpectedResponse::new(502, None, None, &body, BodyRead::Whole);
         assert_eq!(e.snippet.len(), SNIPPET_CHARS);
-        assert!(e.truncated);
+        assert_eq!(e.body_read, BodyRead::Truncated);
         assert!(e.to_string().ends_with("..."));
     }
 }

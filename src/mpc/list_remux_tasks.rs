@@ -313,6 +313,7 @@ impl Pager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mpc::call::BodyRead;
     use chrono::TimeZone;
     use http::HeaderMap;
 
@@ -394,7 +395,7 @@ mod tests {
             assert!(matches!(err, MpcError::UnexpectedResponse(_)), "{err:?}");
         }
         let err = call
-            .interpret(&Answer::new(200, &h, body).truncated(true))
+            .interpret(&Answer::new(200, &h, body).body_read(BodyRead::Truncated))
             .unwrap_err();
         assert!(matches!(err, MpcError::UnexpectedResponse(_)), "{err:?}");
         let refusal = br#"{"error_code":"MPC.10202","error_msg":"Invalid request parameter."}"#;

@@ -59,12 +59,12 @@ mod retry_remux_task;
 mod skew;
 mod trace;
 
-pub use call::{Answer, Call};
+pub use call::{Answer, BodyRead, Call, EarlierAttempts};
 pub use cancel_remux_task::CancelRemuxTask;
 #[cfg(feature = "blocking")]
 pub use client::{
     Answered, ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, MpcClient,
-    MpcClientBuilder, RemuxTasks,
+    MpcClientBuilder, PlainHttp, Proxy, RemuxTasks,
 };
 pub use common::{
     ErrorCode, InvalidInput, InvalidReason, MAX_BODY_BYTES, MAX_ID_BYTES, MAX_TEXT_BYTES,

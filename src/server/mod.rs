@@ -73,6 +73,17 @@ use store::Store;
 /// The largest request body accepted: 12 MB, as the API gateway documents.
 pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 
+/// Whether the local endpoint logs its requests ([`EndpointConfig::access_log`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AccessLog {
+    /// No access log. The default.
+    #[default]
+    Off,
+    /// One line per request on stderr: time, method, path, status, access key,
+    /// milliseconds.
+    Stderr,
+}
+
 /// How a [`LocalEndpoint`] is set up.
 ///
 /// ```
@@ -100,7 +111,7 @@ pub struct EndpointConfig {
     lockout_duration: Duration,
     rate_limit: Option<u32>,
     task_progress: Option<Duration>,
-    access_log: bool,
+    access_log: AccessLog,
     temporary_ttl: Duration,
 }
 
@@ -120,7 +131,7 @@ impl EndpointConfig {
             lockout_duration: Duration::from_secs(5 * 60),
             rate_limit: None,
             task_progress: None,
-            access_log: false,
+            access_log: AccessLog::Off,
             temporary_ttl: DEFAULT_TEMPORARY_CREDENTIALS_TTL,
         }
     }
@@ -192,10 +203,9 @@ impl EndpointConfig {
         self
     }
 
-    /// Writes one line per request on stderr: time, method, path, status, access key,
-    /// milliseconds.
-    pub fn access_log(mut self, on: bool) -> Self {
-        self.access_log = on;
+    /// Where the access log goes ([`AccessLog::Off`] by default).
+    pub fn access_log(mut self, access_log: AccessLog) -> Self {
+        self.access_log = access_log;
         self
     }
 
@@ -316,7 +326,7 @@ impl LocalEndpoint {
                 Arc::new(store),
                 config.max_body,
                 BODY_READ_TIMEOUT,
-                config.access_log,
+                config.access_log == AccessLog::Stderr,
             )
             .with_temporary(metadata::TemporaryKeys::new(
                 config.temporary_ttl,

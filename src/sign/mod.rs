@@ -24,4 +24,4 @@ pub use credentials::{Credentials, SecretString};
 pub use date::SdkDate;
 pub use error::SignError;
 pub use request::{Payload, SignableRequest};
-pub use signer::{Signed, Signer, SigningBuffer, SigningDetails};
+pub use signer::{PayloadHashing, Signed, Signer, SigningBuffer, SigningDetails};

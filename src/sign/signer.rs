@@ -17,6 +17,23 @@ use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
 use crate::sign::request::SignableRequest;
 
+/// Which request bodies a [`Signer`] hashes into the signature
+/// ([`Signer::with_payload_hashing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PayloadHashing {
+    /// As the official SDKs: a request whose `Content-Type` starts with neither
+    /// `application/json` nor `application/bson` is signed with
+    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, so that binary uploads are not hashed; any
+    /// other body is hashed. The default.
+    #[default]
+    UnsignedForNonJson,
+    /// Every body is hashed, whatever its `Content-Type`. A verifier refuses a non-empty body
+    /// that the signature does not cover unless told otherwise
+    /// ([`verify::UnsignedPayload`](crate::verify::UnsignedPayload)); this is the choice for
+    /// a text or form body sent to one.
+    Always,
+}
+
 /// Signs requests with AK/SK (`SDK-HMAC-SHA256`, or another [`Algorithm`]).
 ///
 /// Build one per set of credentials and share it: it holds its algorithm's key, prepared
@@ -116,14 +133,35 @@ impl Signer {
         self.algorithm
     }
 
-    /// Always hash the body, even when the `Content-Type` is neither JSON nor BSON.
+    /// Which bodies are hashed into the signature ([`PayloadHashing::UnsignedForNonJson`], as
+    /// the official SDKs, by default).
     ///
-    /// By default, like the official SDKs, a request whose `Content-Type` starts with
-    /// neither `application/json` nor `application/bson` is signed with
-    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, so that binary uploads are not hashed.
-    pub fn always_hash_body(mut self, always: bool) -> Self {
-        self.unsigned_for_non_json = !always;
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use huaweicloud_aksk::{Credentials, PayloadHashing, Signer};
+    ///
+    /// let signer = Signer::new(Credentials::new("AK", "SK"))
+    ///     .with_payload_hashing(PayloadHashing::Always);
+    /// let mut req = huaweicloud_aksk::http::Request::post("https://example.com/v1/notes")
+    ///     .header("Content-Type", "text/plain")
+    ///     .body(b"hello".to_vec())?;
+    /// signer.sign_at(&mut req, Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap())?;
+    /// // The text body is in the signature: no UNSIGNED-PAYLOAD header.
+    /// assert!(req.headers().get("x-sdk-content-sha256").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_payload_hashing(mut self, hashing: PayloadHashing) -> Self {
+        self.unsigned_for_non_json = hashing == PayloadHashing::UnsignedForNonJson;
         self
+    }
+
+    /// Which bodies this signer hashes into the signature.
+    pub fn payload_hashing(&self) -> PayloadHashing {
+        if self.unsigned_for_non_json {
+            PayloadHashing::UnsignedForNonJson
+        } else {
+            PayloadHashing::Always
+        }
     }
 
     /// The credentials this signer signs with.

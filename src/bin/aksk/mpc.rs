@@ -13,7 +13,8 @@ use std::time::Duration;
 use huaweicloud_aksk::Credentials;
 use huaweicloud_aksk::credentials::loader::ENV_PROJECT_ID;
 use huaweicloud_aksk::mpc::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, Event, MpcClient, MpcError, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, Event, MpcClient, MpcError, PlainHttp, Proxy,
+    RetryPolicy,
 };
 use huaweicloud_aksk::server::LocalEndpoint;
 
@@ -143,12 +144,16 @@ pub(crate) fn connect(args: &ConnectArgs) -> Result<Connection, ExitCode> {
             .project_id(args.project_id.clone().unwrap_or_else(|| project_id.into()))
             .endpoint(endpoint.url())
             // A loopback endpoint of this process: never through a proxy.
-            .proxy_from_env(false);
+            .proxy(Proxy::Direct);
     } else {
         // Environment, profile file, then the ECS metadata service.
         builder = builder
             .credentials_provider(crate::credentials::chain())
-            .allow_http(args.allow_http);
+            .plain_http(if args.allow_http {
+                PlainHttp::Allowed
+            } else {
+                PlainHttp::LoopbackOnly
+            });
         if let Some(project_id) = args
             .project_id
             .clone()

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use huaweicloud_aksk::server::{EndpointConfig, LocalEndpoint, State, export_database};
+use huaweicloud_aksk::server::{AccessLog, EndpointConfig, LocalEndpoint, State, export_database};
 
 /// Arguments of `aksk serve`.
 #[derive(Debug, clap::Args)]
@@ -80,7 +80,11 @@ pub(crate) fn run(args: Args) -> ExitCode {
         )
         .max_skew(Duration::from_secs(args.max_skew_seconds))
         .task_progress(Duration::from_secs(args.task_progress))
-        .access_log(!args.quiet)
+        .access_log(if args.quiet {
+            AccessLog::Off
+        } else {
+            AccessLog::Stderr
+        })
         .temporary_credentials_ttl(Duration::from_secs(args.temporary_credentials_ttl));
     if let Some(db) = &args.db {
         config = config.database(db);

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use huaweicloud_aksk::{
-    Algorithm, Credentials, SdkDate, SignableRequest, Signer, SigningBuffer, UnknownAlgorithm,
+    Algorithm, Credentials, PayloadHashing, SdkDate, SignableRequest, Signer, SigningBuffer,
+    UnknownAlgorithm,
 };
 use serde_json::{Map, Value, json};
 
@@ -81,7 +82,11 @@ fn sign(args: &Args) -> Result<String, String> {
         .parse()
         .map_err(|e: UnknownAlgorithm| e.to_string())?;
     let mut signer = Signer::new(credentials)
-        .always_hash_body(args.always_hash_body)
+        .with_payload_hashing(if args.always_hash_body {
+            PayloadHashing::Always
+        } else {
+            PayloadHashing::UnsignedForNonJson
+        })
         .with_algorithm(algorithm);
     match (&args.region, &args.service) {
         (Some(region), Some(service)) => signer = signer.with_derived_scope(region, service),

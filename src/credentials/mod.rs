@@ -6,11 +6,20 @@
 //! - [`StaticProvider`]: credentials given in code.
 //! - [`EnvProvider`]: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, ... (see [`loader`]).
 //! - [`ProfileProvider`]: `~/.huaweicloud/credentials` (see [`loader`]).
-//! - [`MetadataProvider`] (feature `blocking`): the temporary credentials of the agency of
-//!   an ECS instance, from its metadata service.
-//! - [`ChainProvider::default_chain`] (feature `blocking`): environment, then profile,
-//!   then metadata (cached), as the official Go SDK's default chain.
-//! - [`ProjectIdResolver`] (feature `blocking`): the project id of a region, asked of IAM.
+#![cfg_attr(
+    feature = "blocking",
+    doc = r#"- [`MetadataProvider`] (feature `blocking`): the temporary credentials of the agency of
+  an ECS instance, from its metadata service.
+- [`ChainProvider::default_chain`] (feature `blocking`): environment, then profile,
+  then metadata (cached), as the official Go SDK's default chain.
+- [`ProjectIdResolver`] (feature `blocking`): the project id of a region, asked of IAM."#
+)]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "- With the `blocking` feature: `MetadataProvider` (ECS metadata), \
+           `ChainProvider::default_chain` and `ProjectIdResolver` (the project id from IAM)."
+)]
+//!
 //!
 //! ```
 //! use huaweicloud_aksk::Credentials;

@@ -131,7 +131,7 @@ impl fmt::Debug for Token {
 ///     "credentials": [{"ak": "MYAK", "sk": "MYSK", "project_id": "p1"}],
 ///     "tasks": [{"project_id": "p1", "task_id": "t1", "status": "SUCCEED"}]
 /// }"#)?;
-/// assert_eq!(state.tasks[0].status, TaskStatus::Succeed);
+/// assert_eq!(state.tasks[0].task.status, TaskStatus::Succeed);
 /// # Ok::<(), huaweicloud_aksk::server::ServeError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

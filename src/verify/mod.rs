@@ -2,8 +2,11 @@
 //! skew, the canonical request rebuilt from the wire form, constant-time comparison.
 //!
 //! The verifier is sans-IO, like the signer: it is given a request (a borrowed
-//! [`SignableRequest`] or an [`http::Request`]), the current time, and a way to find the
-//! secret key of an access key ([`SecretKeys`]); it reads no clock and opens nothing.
+//! [`SignableRequest`] or an [`http::Request`][http-request]), the current time, and a way to
+//! find the secret key of an access key ([`SecretKeys`]); it reads no clock and opens
+//! nothing.
+//!
+//! [http-request]: https://docs.rs/http/1/http/request/struct.Request.html
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};

@@ -778,3 +778,38 @@ fn malformed_requests_are_answered_and_the_endpoint_keeps_serving() {
     let reply = Call::delete(DEMO_PROJECT_ID, DEMO_TASK_ID).send(&endpoint);
     assert_eq!(reply.status, 204, "{reply:?}");
 }
+
+#[test]
+fn a_body_the_signature_does_not_cover_is_refused_and_never_acted_upon() {
+    let endpoint = LocalEndpoint::start_demo().unwrap();
+    let before = endpoint.tasks().len();
+    let create = |content_type: &str| {
+        Call {
+        method: "POST".into(),
+        target: format!("/v1/{DEMO_PROJECT_ID}/remux"),
+        headers: vec![
+            ("X-Project-Id".into(), DEMO_PROJECT_ID.into()),
+            ("Content-Type".into(), content_type.into()),
+        ],
+        body: br#"{"input":{"bucket":"media","location":"cn-north-4","object":"in/movie.mp4"},"output":{"bucket":"media","location":"cn-north-4","object":"out/"}}"#.to_vec(),
+        ..Call::delete(DEMO_PROJECT_ID, DEMO_TASK_ID)
+    }
+    };
+    // A non-JSON Content-Type is signed as UNSIGNED-PAYLOAD (docs/SIGNING.md §1.7): the body
+    // could have been changed on the way, so the endpoint refuses it as the verifier does.
+    let reply = create("text/plain").send(&endpoint);
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert_eq!(reply.error_code(), "APIGW.0301");
+    assert!(
+        reply.error_msg().contains("UNSIGNED-PAYLOAD"),
+        "{}",
+        reply.error_msg()
+    );
+    assert_eq!(endpoint.tasks().len(), before, "no task was created");
+    // The same body, signed: the task is created.
+    let reply = create("application/json").send(&endpoint);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.json()["task_id"].is_string(), "{}", reply.body);
+    assert_eq!(endpoint.tasks().len(), before + 1);
+    endpoint.shutdown();
+}

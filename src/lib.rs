@@ -180,7 +180,8 @@ the environment or profile (see [Credentials](#credentials)).
 )]
 #![cfg_attr(
     not(all(feature = "blocking", feature = "server")),
-    doc = "# The blocking MPC client\n\nWith the `blocking` feature: `mpc::MpcClient`, over `ureq`."
+    doc = "# The blocking MPC client\n\nWith the `blocking` feature: `mpc::MpcClient`, over `ureq` (its example here also \
+           needs `server`)."
 )]
 #![cfg_attr(
     feature = "server",

@@ -11,8 +11,10 @@ use sha2::Digest;
 
 const AK: &str = "HWCEXAMPLEAK0123TEST";
 const SK: &str = "HWCexampleSK0123456789abcdefghijklmnopqrST";
-const URL: &str = "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux?b=2&a=%7e1";
-const BODY: &[u8] = br#"{"input":{"bucket":"in","object":"a b.mp4"},"output_param":{"format":"HLS"}}"#;
+const URL: &str =
+    "https://mpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/remux?b=2&a=%7e1";
+const BODY: &[u8] =
+    br#"{"input":{"bucket":"in","object":"a b.mp4"},"output_param":{"format":"HLS"}}"#;
 
 fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap()
@@ -99,7 +101,10 @@ fn a_non_json_body_is_unsigned_either_way_under_the_default_policy() {
     let signer = Signer::new(Credentials::new(AK, SK));
     let (whole, head_only) = both_ways(&signer, "video/mp4", sha256_hex);
     assert_same_head(&whole, &head_only);
-    assert_eq!(head_only.headers()["x-sdk-content-sha256"], "UNSIGNED-PAYLOAD");
+    assert_eq!(
+        head_only.headers()["x-sdk-content-sha256"],
+        "UNSIGNED-PAYLOAD"
+    );
 }
 
 #[test]
@@ -127,9 +132,7 @@ fn the_verifier_accepts_a_head_signed_as_unsigned_payload_and_says_the_body_is_n
 fn the_verifier_refuses_a_head_signed_with_another_bodys_hash() {
     let signer = Signer::new(Credentials::new(AK, SK));
     let (_, req) = both_ways(&signer, "application/json", |_| sha256_hex(b"another body"));
-    let err = Verifier::new(&signer)
-        .verify_http(&req, at())
-        .unwrap_err();
+    let err = Verifier::new(&signer).verify_http(&req, at()).unwrap_err();
     assert!(
         matches!(err, VerifyError::SignatureMismatch { .. }),
         "{err:?}"
@@ -209,8 +212,5 @@ fn the_borrowed_view_of_a_head_signs_as_the_head() {
     signer
         .sign_head_at(&mut signed_head, Payload::Sha256Hex(&hash), at())
         .unwrap();
-    assert_eq!(
-        signed_head.headers["authorization"],
-        signed.authorization()
-    );
+    assert_eq!(signed_head.headers["authorization"], signed.authorization());
 }

@@ -139,7 +139,7 @@ impl From<Verified<'_>> for VerifiedRequest {
 ///
 /// The verifier's policies apply: by default a request signed with `UNSIGNED-PAYLOAD`
 /// and a non-empty body is refused
-/// (see [`Verifier`](crate::verify::Verifier) and docs/SIGNING.md §7).
+/// (see [`Verifier`] and docs/SIGNING.md §7).
 #[derive(Debug)]
 pub struct VerifyLayer<K> {
     verifier: Arc<Verifier<K>>,

@@ -15,7 +15,8 @@ use crate::sign::credentials::Credentials;
 use crate::sign::crypto::HexSignature;
 use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
-use crate::sign::request::{Payload, SignableRequest};
+use crate::sign::request::Payload;
+use crate::sign::request::SignableRequest;
 
 /// Signs requests with AK/SK (`SDK-HMAC-SHA256`, or another [`Algorithm`]).
 ///

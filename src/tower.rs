@@ -137,6 +137,9 @@ impl From<Verified<'_>> for VerifiedRequest {
 /// layer where the URI is still the one the client sent (in axum, on the outer router, not
 /// inside a `nest`).
 ///
+/// The layer sets no time limit on a body: a server sets its own (hyper's
+/// `header_read_timeout`, tower-http's `TimeoutLayer`, ...).
+///
 /// The verifier's policies apply: by default a request signed with `UNSIGNED-PAYLOAD`
 /// and a non-empty body is refused
 /// (see [`Verifier`] and docs/SIGNING.md §7).

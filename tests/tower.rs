@@ -218,6 +218,21 @@ fn requests_without_a_good_signature_are_answered_as_the_gateway_does() {
             "Incorrect IAM authentication information: verify aksk signature fail",
         );
 
+        let mut garbled = post(addr, "{}");
+        garbled.headers_mut().insert(
+            "authorization",
+            http::HeaderValue::from_bytes(b"SDK-HMAC-SHA256 Access=\xff").unwrap(),
+        );
+        garbled
+            .headers_mut()
+            .insert("x-sdk-date", http::HeaderValue::from_static("20261128T043500Z"));
+        assert_refused(
+            &send(garbled).await,
+            401,
+            "APIGW.0301",
+            "Incorrect IAM authentication information: Authorization format incorrect",
+        );
+
         // Signed an hour before the server's clock.
         let mut old = post(addr, "{}");
         signer

@@ -267,6 +267,7 @@ endpoint.shutdown();
 //! - `sm3` (default): `SDK-HMAC-SM3`.
 //! - `ecdsa` (default): `SDK-ECDSA-P256-SHA256` and `SDK-SM2-SM3`.
 //! - `zeroize` (default): secrets are wiped on drop with the `zeroize` crate.
+//! - `tower`: `tower::VerifyLayer` and `tower::SignLayer`, middleware for servers and clients.
 //! - `wasm-clock`: on wasm32-unknown-unknown, [`Signer::sign`] reads the time from
 //!   `Date.now()`; without it, it traps there (use [`Signer::sign_at`] with the host's time).
 //!
@@ -284,6 +285,8 @@ pub mod mpc;
 #[cfg(feature = "server")]
 pub mod server;
 mod sign;
+#[cfg(feature = "tower")]
+pub mod tower;
 #[cfg(feature = "vectors")]
 pub mod vectors;
 pub mod verify;

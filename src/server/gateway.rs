@@ -14,10 +14,6 @@ use crate::server::routes::Answer;
 use crate::server::state::State;
 use crate::verify::{Authorization, KeySet, Verifier, VerifyError};
 
-/// The most of a gateway error message (the canonical request of a signature mismatch)
-/// echoed in a 401, in bytes.
-pub(crate) const MAX_ECHO_BYTES: usize = 4096;
-
 /// Who a request was authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Caller {
@@ -171,19 +167,11 @@ pub(crate) fn claimed_access_key(headers: &[(&str, &str)]) -> Option<String> {
         .map(|a| a.access_key().to_owned())
 }
 
-/// The gateway's 401 for `e`, its message capped at [`MAX_ECHO_BYTES`]: a signed request
-/// with a huge header would otherwise come back whole in the canonical request.
+/// The gateway's 401 for `e`, its message capped as every answer's
+/// ([`VerifyError::answer_msg`]): a signed request with a huge header would otherwise come
+/// back whole in the canonical request.
 pub(crate) fn unauthorized(e: &VerifyError) -> Answer {
-    let mut msg = e.error_msg();
-    if msg.len() > MAX_ECHO_BYTES {
-        let mut cut = MAX_ECHO_BYTES;
-        while !msg.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        msg.truncate(cut);
-        msg.push_str("...(truncated)");
-    }
-    Answer::gateway(e.status(), e.error_code(), msg)
+    Answer::gateway(e.status(), e.error_code(), e.answer_msg())
 }
 
 /// N requests per minute per key, in fixed windows that start at a key's first request.
@@ -240,7 +228,11 @@ mod tests {
         };
         let answer = unauthorized(&e);
         let msg = answer.error_msg().expect("a 401 has a message");
-        assert!(msg.len() <= MAX_ECHO_BYTES + 20, "{}", msg.len());
+        assert!(
+            msg.len() <= VerifyError::MAX_ANSWER_MSG_BYTES + 20,
+            "{}",
+            msg.len()
+        );
         assert!(msg.ends_with("...(truncated)"));
     }
 }

@@ -29,6 +29,7 @@ use crate::server::gateway::{Gateway, claimed_access_key};
 use crate::server::metadata::TemporaryKeys;
 use crate::server::state::is_mpc_time;
 use crate::server::store::{ListQuery, Refusal, Store};
+use crate::verify::VerifyError;
 
 /// `error_msg` of a request that no route matches.
 const NO_SUCH_API: &str = "The API does not exist or has not been published in the environment";
@@ -163,13 +164,8 @@ impl Answer {
             Payload::Empty => (String::new(), false),
             Payload::Json(s) => (s, true),
             Payload::Text(s) => (s, false),
-            Payload::Error(code, msg, true) => (
-                serde_json::json!({"error_code": code, "error_msg": msg, "request_id": request_id})
-                    .to_string(),
-                true,
-            ),
-            Payload::Error(code, msg, false) => (
-                serde_json::json!({"error_code": code, "error_msg": msg}).to_string(),
+            Payload::Error(code, msg, gateway) => (
+                VerifyError::answer_json(code, &msg, gateway.then_some(request_id)),
                 true,
             ),
         };

@@ -61,6 +61,9 @@ pub enum SignError {
     MissingDerivedScope,
     /// No elliptic-curve key could be derived from the AK/SK.
     KeyDerivation,
+    /// A payload hash given for the body is neither 64 lower-case hex digits nor
+    /// `UNSIGNED-PAYLOAD`.
+    InvalidPayloadHash,
 }
 
 impl fmt::Display for SignError {
@@ -94,6 +97,9 @@ impl fmt::Display for SignError {
             SignError::KeyDerivation => {
                 f.write_str("no elliptic-curve key could be derived from the AK/SK")
             }
+            SignError::InvalidPayloadHash => f.write_str(
+                "invalid payload hash: expected 64 lower-case hex digits or UNSIGNED-PAYLOAD",
+            ),
             SignError::InvalidSdkDate => {
                 f.write_str("invalid X-Sdk-Date: expected YYYYMMDDTHHMMSSZ (UTC, years 0000-9999)")
             }

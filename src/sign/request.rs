@@ -11,11 +11,51 @@ use crate::sign::error::SignError;
 pub enum Payload<'a> {
     /// The body bytes exactly as sent; they are hashed (an empty body costs nothing).
     Bytes(&'a [u8]),
-    /// The lower-case hex SHA-256 of the body, computed by the caller.
+    /// The hash of the body computed by the caller, 64 lower-case hex digits: SHA-256, or SM3
+    /// for the SM3 algorithms. It is the last line of the canonical request, and no header is
+    /// added: the receiver hashes the body it gets, as for a body the signer hashed (a
+    /// signer refuses anything else with [`SignError::InvalidPayloadHash`]).
     Sha256Hex(&'a str),
     /// Do not hash the body: sign `UNSIGNED-PAYLOAD` and send
-    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`.
+    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (`X-Sdk-Content-Sm3` for the SM3
+    /// algorithms).
     Unsigned,
+}
+
+impl<'a> Payload<'a> {
+    /// A payload hash given as text, for a body that is not in memory (docs/SIGNING.md
+    /// §1.7): 64 lower-case hex digits ([`Payload::Sha256Hex`]) or `UNSIGNED-PAYLOAD`
+    /// ([`Payload::Unsigned`]). Anything else is [`SignError::InvalidPayloadHash`].
+    ///
+    /// ```
+    /// use huaweicloud_aksk::{Payload, SignError};
+    ///
+    /// let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    /// assert_eq!(Payload::from_hash(hex), Ok(Payload::Sha256Hex(hex)));
+    /// assert_eq!(Payload::from_hash("UNSIGNED-PAYLOAD"), Ok(Payload::Unsigned));
+    /// assert_eq!(Payload::from_hash(&hex.to_uppercase()), Err(SignError::InvalidPayloadHash));
+    /// ```
+    pub fn from_hash(hash: &'a str) -> Result<Payload<'a>, SignError> {
+        if hash == crate::sign::canonical::UNSIGNED_PAYLOAD {
+            return Ok(Payload::Unsigned);
+        }
+        let payload = Payload::Sha256Hex(hash);
+        payload.check()?;
+        Ok(payload)
+    }
+
+    /// Refuses a given hash that is not 64 lower-case hex digits.
+    pub(crate) fn check(&self) -> Result<(), SignError> {
+        match self {
+            Payload::Sha256Hex(hex)
+                if hex.len() != 64
+                    || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+            {
+                Err(SignError::InvalidPayloadHash)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Where the view's headers come from.
@@ -85,15 +125,30 @@ impl<'a> SignableRequest<'a> {
 
     /// A view of an `http::Request`; the body is hashed.
     pub fn from_http<B: AsRef<[u8]>>(req: &'a http::Request<B>) -> Self {
-        let uri = req.uri();
+        SignableRequest::from_head(req.method(), req.uri(), req.headers())
+            .with_payload(Payload::Bytes(req.body().as_ref()))
+    }
+
+    /// A view of a request head (`http::request::Parts`), for a body that is not in memory:
+    /// give its hash with [`SignableRequest::with_payload`] (until then, the body is empty).
+    pub fn from_http_parts(head: &'a http::request::Parts) -> Self {
+        SignableRequest::from_head(&head.method, &head.uri, &head.headers)
+    }
+
+    /// A view of a method, URI and headers, with an empty body.
+    pub(crate) fn from_head(
+        method: &'a http::Method,
+        uri: &'a http::Uri,
+        headers: &'a HeaderMap,
+    ) -> Self {
         SignableRequest {
-            method: req.method().as_str(),
+            method: method.as_str(),
             // Credentials in the URI are not part of the Host header (as in `new`).
             authority: uri.authority().map(|a| without_userinfo(a.as_str())),
             path: uri.path(),
             query: uri.query().unwrap_or(""),
-            headers: Headers::Map(req.headers()),
-            payload: Payload::Bytes(req.body().as_ref()),
+            headers: Headers::Map(headers),
+            payload: Payload::Bytes(&[]),
         }
     }
 

@@ -15,6 +15,7 @@ use crate::sign::credentials::Credentials;
 use crate::sign::crypto::HexSignature;
 use crate::sign::date::SdkDate;
 use crate::sign::error::SignError;
+use crate::sign::request::Payload;
 use crate::sign::request::SignableRequest;
 
 /// Which request bodies a [`Signer`] hashes into the signature
@@ -209,6 +210,7 @@ impl Signer {
         buf: &'b mut SigningBuffer,
     ) -> Result<Signed<'b>, SignError> {
         self.check()?;
+        req.payload.check()?;
         let scheme = self.algorithm.scheme()?;
         let key = self.keys.get(self.algorithm, &self.credentials)?;
         let scope = if scheme.scoped {
@@ -276,12 +278,88 @@ impl Signer {
     /// `Authorization` (marked sensitive), and rewrites the query into its canonical form
     /// so that what is sent is what was signed.
     ///
+    /// This is [`Signer::sign_head_at`] with the body as the payload: it is hashed when the
+    /// signature covers it.
+    ///
     /// On error the request is left exactly as it was.
     pub fn sign_at<B: AsRef<[u8]>>(
         &self,
         req: &mut http::Request<B>,
         at: DateTime<Utc>,
     ) -> Result<(), SignError> {
+        let edit = self.head_edit(&SignableRequest::from_http(req), req.uri(), at)?;
+        if let Some(uri) = edit.apply(req.headers_mut()) {
+            *req.uri_mut() = uri;
+        }
+        Ok(())
+    }
+
+    /// Signs a request head (`http::request::Parts`) at time `at`, for a body that is not
+    /// in memory (a streaming upload): `payload` stands for the body, usually
+    /// [`Payload::Sha256Hex`] with the hex hash of the body the caller will send (SHA-256,
+    /// or SM3 for the SM3 algorithms), or [`Payload::Unsigned`]; [`Payload::from_hash`]
+    /// reads either from text. The head gets the headers and query of
+    /// [`Signer::sign_at`]: with the body's real hash, exactly those `sign_at` gives the
+    /// whole request (docs/SIGNING.md §1.7).
+    ///
+    /// A hash that is not 64 lower-case hex digits is refused with
+    /// [`SignError::InvalidPayloadHash`]; on any error the head is left exactly as it was.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use huaweicloud_aksk::{Credentials, Payload, Signer};
+    ///
+    /// let signer = Signer::new(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"));
+    /// let at = Utc.with_ymd_and_hms(2026, 11, 28, 4, 35, 0).unwrap();
+    /// let (mut head, _body) = http::Request::put("https://obs.example.com/bucket/video.mp4")
+    ///     .header("Content-Type", "application/json")
+    ///     .body(())?
+    ///     .into_parts();
+    /// // The SHA-256 of the body, computed while it was written to disk, say.
+    /// let hash = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    /// signer.sign_head_at(&mut head, Payload::from_hash(hash)?, at)?;
+    /// assert!(head.headers["authorization"].is_sensitive());
+    ///
+    /// // Or leave the body out of the signature.
+    /// let (mut head, _body) = http::Request::put("https://obs.example.com/bucket/video.mp4")
+    ///     .body(())?
+    ///     .into_parts();
+    /// signer.sign_head_at(&mut head, Payload::Unsigned, at)?;
+    /// assert_eq!(head.headers["x-sdk-content-sha256"], "UNSIGNED-PAYLOAD");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_head_at(
+        &self,
+        head: &mut http::request::Parts,
+        payload: Payload<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<(), SignError> {
+        let view = SignableRequest::from_http_parts(head).with_payload(payload);
+        let edit = self.head_edit(&view, &head.uri, at)?;
+        if let Some(uri) = edit.apply(&mut head.headers) {
+            head.uri = uri;
+        }
+        Ok(())
+    }
+
+    /// Signs a request head at the current time; see [`Signer::sign_head_at`] (and
+    /// [`Signer::sign`] for where the time comes from).
+    pub fn sign_head(
+        &self,
+        head: &mut http::request::Parts,
+        payload: Payload<'_>,
+    ) -> Result<(), SignError> {
+        self.sign_head_at(head, payload, Utc::now())
+    }
+
+    /// Signs the view of an `http` request head (whose URI is `uri`) at `at`, and gives what
+    /// to change on it.
+    fn head_edit(
+        &self,
+        view: &SignableRequest<'_>,
+        uri: &http::Uri,
+        at: DateTime<Utc>,
+    ) -> Result<HttpEdit, SignError> {
         let date = SdkDate::from_datetime(at)?;
         BUFFER.with(|cell| {
             let mut guard = cell.try_borrow_mut();
@@ -293,10 +371,8 @@ impl Signer {
                     &mut fresh
                 }
             };
-            let signed = self.sign_into(&SignableRequest::from_http(req), date, buf)?;
-            let edit = signed.http_edit(req.uri())?;
-            edit.apply(req);
-            Ok(())
+            let signed = self.sign_into(view, date, buf)?;
+            signed.http_edit(uri)
         })
     }
 
@@ -584,16 +660,15 @@ impl HttpEdit {
         self.len += 1;
     }
 
-    fn apply<B>(self, req: &mut http::Request<B>) {
-        let headers = req.headers_mut();
+    /// Adds the headers; gives the URI to send, when it changes.
+    #[must_use]
+    fn apply(self, headers: &mut http::HeaderMap) -> Option<http::Uri> {
         // One growth of the map rather than one per insertion.
         headers.reserve(self.len);
         for (name, value) in self.headers.into_iter().flatten() {
             headers.insert(name, value);
         }
-        if let Some(uri) = self.uri {
-            *req.uri_mut() = uri;
-        }
+        self.uri
     }
 }
 

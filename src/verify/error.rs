@@ -16,6 +16,9 @@ const PREFIX: &str = "Incorrect IAM authentication information: ";
 /// Longest piece of the request echoed back in an error (an access key, an algorithm).
 const ECHO_MAX: usize = 128;
 
+/// The `Content-Type` of the gateway's error answers.
+const JSON: &str = "application/json;charset=UTF-8";
+
 /// Why a request's signature was refused.
 ///
 /// Each kind maps to the answer of the API gateway: [`VerifyError::status`] (always 401),
@@ -101,6 +104,10 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The most of an `error_msg` an answer carries, in bytes: a signature mismatch echoes
+    /// the canonical request, which a signed request with huge headers would make huge.
+    pub const MAX_ANSWER_MSG_BYTES: usize = 4096;
+
     /// The HTTP status the gateway answers with: 401.
     pub fn status(&self) -> u16 {
         401
@@ -161,6 +168,110 @@ impl VerifyError {
         };
         format!("{PREFIX}{detail}")
     }
+
+    /// The `error_msg` an answer carries: [`VerifyError::error_msg`], cut to at most
+    /// [`VerifyError::MAX_ANSWER_MSG_BYTES`] (on a character boundary) and then marked `...(truncated)`.
+    pub fn answer_msg(&self) -> String {
+        let mut msg = self.error_msg();
+        if msg.len() > VerifyError::MAX_ANSWER_MSG_BYTES {
+            let mut cut = VerifyError::MAX_ANSWER_MSG_BYTES;
+            while !msg.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            msg.truncate(cut);
+            msg.push_str("...(truncated)");
+        }
+        msg
+    }
+
+    /// The gateway's JSON body for this refusal,
+    /// `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: ..."}`,
+    /// with [`VerifyError::answer_msg`].
+    pub fn to_json(&self) -> String {
+        VerifyError::answer_json(self.error_code(), &self.answer_msg(), None)
+    }
+
+    /// The gateway's answer to this refusal, as the local endpoint sends it:
+    /// [`VerifyError::status`], `Content-Type: application/json;charset=UTF-8` and
+    /// [`VerifyError::to_json`]. The body is any type made from a `String`: `String`,
+    /// `Vec<u8>`, `bytes::Bytes`, `http_body_util::Full<Bytes>`, `axum::body::Body`...
+    ///
+    /// ```
+    /// use huaweicloud_aksk::verify::VerifyError;
+    ///
+    /// let answer: http::Response<String> = VerifyError::MissingAuthorization.to_response();
+    /// assert_eq!(answer.status(), 401);
+    /// assert_eq!(answer.headers()["content-type"], "application/json;charset=UTF-8");
+    /// assert_eq!(
+    ///     answer.body(),
+    ///     r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: Authorization header or x-auth-token not found"}"#
+    /// );
+    /// ```
+    pub fn to_response<B: From<String>>(&self) -> http::Response<B> {
+        VerifyError::answer(self.status(), self.error_code(), &self.answer_msg())
+    }
+
+    /// A JSON error answer of the gateway's form (`status`, `error_code`, `error_msg`).
+    pub(crate) fn answer<B: From<String>>(
+        status: u16,
+        error_code: &str,
+        error_msg: &str,
+    ) -> http::Response<B> {
+        let mut answer = http::Response::new(B::from(VerifyError::answer_json(
+            error_code, error_msg, None,
+        )));
+        *answer.status_mut() = http::StatusCode::from_u16(status)
+            .expect("the gateway answers with valid three-digit codes");
+        answer.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(JSON),
+        );
+        answer
+    }
+
+    /// The gateway's JSON error body: `error_code`, `error_msg` and, when given,
+    /// `request_id`, in that order, escaped as `serde_json` escapes them (so that the lean
+    /// build needs no JSON crate, and the local endpoint answers byte for byte the same).
+    pub(crate) fn answer_json(
+        error_code: &str,
+        error_msg: &str,
+        request_id: Option<&str>,
+    ) -> String {
+        let mut out = String::with_capacity(40 + error_code.len() + error_msg.len());
+        out.push_str("{\"error_code\":");
+        json_string(&mut out, error_code);
+        out.push_str(",\"error_msg\":");
+        json_string(&mut out, error_msg);
+        if let Some(id) = request_id {
+            out.push_str(",\"request_id\":");
+            json_string(&mut out, id);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`...
+/// or `\u00XX`; everything else as it is (UTF-8).
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                use std::fmt::Write;
+                write!(out, "\\u{:04x}", u32::from(c)).expect("writing to a String succeeds");
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 impl fmt::Display for VerifyError {
@@ -214,5 +325,54 @@ pub(crate) fn echo(s: &str) -> String {
     match s.char_indices().nth(ECHO_MAX) {
         Some((end, _)) => format!("{}...", &s[..end]),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_json_is_what_serde_json_writes() {
+        let messages = [
+            String::new(),
+            "plain".to_owned(),
+            "quote \" backslash \\ slash / del \u{7f}".to_owned(),
+            (0u8..0x20).map(char::from).collect(),
+            "é 中文 \u{2028} \u{1F600}".to_owned(),
+        ];
+        for msg in &messages {
+            let ours = VerifyError::answer_json("APIGW.0301", msg, Some("0a1b"));
+            let theirs = serde_json::json!({
+                "error_code": "APIGW.0301",
+                "error_msg": msg,
+                "request_id": "0a1b",
+            })
+            .to_string();
+            assert_eq!(ours, theirs);
+            let parsed: serde_json::Value = serde_json::from_str(&ours).unwrap();
+            assert_eq!(parsed["error_msg"], msg.as_str());
+        }
+    }
+
+    #[test]
+    fn a_long_answer_message_is_cut_on_a_character_boundary() {
+        let e = VerifyError::SignatureMismatch {
+            signed_headers: "host;x-big".into(),
+            canonical_request: "é".repeat(100_000),
+        };
+        let msg = e.answer_msg();
+        assert!(msg.len() <= VerifyError::MAX_ANSWER_MSG_BYTES + "...(truncated)".len());
+        assert!(msg.ends_with("...(truncated)"));
+        let answer: http::Response<Vec<u8>> = e.to_response();
+        let body: serde_json::Value = serde_json::from_slice(answer.body()).unwrap();
+        assert_eq!(body["error_msg"], msg.as_str());
+        assert_eq!(body["error_code"], "APIGW.0301");
+        assert_eq!(answer.status(), 401);
+        // A short one is whole.
+        let e = VerifyError::UnknownAccessKey {
+            access_key: "AK".into(),
+        };
+        assert_eq!(e.answer_msg(), e.error_msg());
     }
 }

@@ -3,7 +3,7 @@
 //! given hash that is not one refused before anything changes.
 
 use chrono::{DateTime, TimeZone, Utc};
-use huaweicloud_aksk::verify::{Verifier, VerifyError};
+use huaweicloud_aksk::verify::{UnsignedPayload, Verifier, VerifyError};
 use huaweicloud_aksk::{
     Algorithm, Credentials, Payload, SdkDate, SignError, SignableRequest, Signer, SigningBuffer,
 };
@@ -121,9 +121,13 @@ fn the_verifier_accepts_a_head_signed_as_unsigned_payload_and_says_the_body_is_n
     let signer = Signer::new(Credentials::new(AK, SK));
     let (_, req) = both_ways(&signer, "application/json", |_| "UNSIGNED-PAYLOAD".into());
     assert_eq!(req.headers()["x-sdk-content-sha256"], "UNSIGNED-PAYLOAD");
-    // A verifier that refuses bodies the signature does not cover by default must be told
-    // to accept them here: `.with_unsigned_payload(UnsignedPayload::Accept)`.
-    let verifier = Verifier::new(&signer);
+    // By default a verifier refuses a body the signature does not cover; told to accept
+    // it, it says the body is not covered.
+    assert_eq!(
+        Verifier::new(&signer).verify_http(&req, at()),
+        Err(VerifyError::UnsignedPayload)
+    );
+    let verifier = Verifier::new(&signer).with_unsigned_payload(UnsignedPayload::Accept);
     let verified = verifier.verify_http(&req, at()).unwrap();
     assert!(!verified.payload_signed());
 }

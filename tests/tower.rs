@@ -20,7 +20,7 @@ use huaweicloud_aksk::server::{
 use huaweicloud_aksk::tower::{
     BodySigning, PayloadCoverage, SignLayer, SignedBody, VerifiedRequest, VerifyLayer,
 };
-use huaweicloud_aksk::verify::{KeySet, Verifier};
+use huaweicloud_aksk::verify::{KeySet, UnsignedPayload, Verifier};
 use huaweicloud_aksk::{Credentials, SignError, Signer};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -92,10 +92,11 @@ async fn serve(layer: VerifyLayer<KeySet>) -> (SocketAddr, tokio::task::JoinHand
 }
 
 /// The verifier of the test server. Requests signed with `UNSIGNED-PAYLOAD` reach the
-/// handler in these tests: with a verifier that refuses them by default, this is the place
-/// to accept them (`.with_unsigned_payload(UnsignedPayload::Accept)`).
+/// handler in these tests: the verifier refuses them by default, so it is told to accept
+/// them.
 fn verifier() -> Verifier<KeySet> {
     Verifier::new(KeySet::from_iter([Credentials::new(AK, SK)]))
+        .with_unsigned_payload(UnsignedPayload::Accept)
 }
 
 fn verify_layer() -> VerifyLayer<KeySet> {
@@ -349,6 +350,28 @@ fn the_sign_layer_signs_a_streaming_body_head_only_as_unsigned_payload() {
         assert_eq!(
             answer.body,
             format!(r#"{AK} Unsigned UNSIGNED-PAYLOAD {{"part":1}}"#)
+        );
+        server.abort();
+    });
+}
+
+#[test]
+fn a_verify_layer_with_the_default_policy_refuses_a_streamed_unsigned_body() {
+    runtime().block_on(async {
+        let default_policy = Verifier::new(KeySet::from_iter([Credentials::new(AK, SK)]));
+        let (addr, server) = serve(VerifyLayer::new(default_policy).with_clock(at)).await;
+        let layer = SignLayer::new(Signer::new(Credentials::new(AK, SK))).with_clock(at);
+        let client = layer.layer(client::<SignedBody<Chunks>>());
+        let req = Request::put(format!("http://{addr}/v1/upload"))
+            .header("Content-Type", "application/json")
+            .body(Chunks::new(&["{\"part\":", "1}"]))
+            .unwrap();
+        let answer = read(client.oneshot(req).await.unwrap()).await;
+        assert_refused(
+            &answer,
+            401,
+            "APIGW.0301",
+            "Incorrect IAM authentication information: verify aksk signature fail, the body is not signed",
         );
         server.abort();
     });

@@ -256,7 +256,8 @@ endpoint.shutdown();
 //! - [`credentials`]: where credentials and the project id come from (environment,
 //!   profile file, ECS metadata, IAM), as the official SDKs find them.
 //! - `mpc`: the MPC calls and their blocking client; `server`: the local MPC endpoint;
-//!   `vectors`: test vectors (each behind its feature).
+//!   `tower`: the signing and verifying layers; `vectors`: test vectors (each behind its
+//!   feature).
 //!
 //! # Features
 //! - `mpc` (default): the MPC call models, with `serde` and `serde_json`.

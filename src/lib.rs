@@ -19,7 +19,7 @@
 //! [http-request]: https://docs.rs/http/1/http/request/struct.Request.html
 //!
 //! A `tower` feature adds layers that sign the requests of a tower client and verify those of
-//! a tower server (axum, hyper, tonic). On `wasm32-unknown-unknown` the lean crate builds and
+//! a tower server (axum, hyper, tonic): see [Middleware](#middleware-tower). On `wasm32-unknown-unknown` the lean crate builds and
 //! signs; [`Signer::sign`], which reads the clock, needs the `wasm-clock` feature there.
 //!
 //! # Signing
@@ -207,6 +207,62 @@ endpoint.shutdown();
 #![cfg_attr(
     not(feature = "server"),
     doc = "# The local MPC endpoint\n\nWith the `server` feature: `server::LocalEndpoint`."
+)]
+//!
+//! # Streaming bodies
+//! When the body is not in memory, [`Signer::sign_head_at`] signs the request head
+//! (`http::request::Parts`) with the body's hash computed elsewhere, or with
+//! [`Payload::Unsigned`] (`UNSIGNED-PAYLOAD`), and the body is streamed afterwards:
+//!
+//! ```
+//! use huaweicloud_aksk::chrono::Utc;
+//! use huaweicloud_aksk::{Credentials, Payload, Signer, http};
+//!
+//! let signer = Signer::new(Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST"));
+//! let (mut head, ()) = http::Request::put("https://obs.example.com/bucket/video.mp4")
+//!     .header("Content-Type", "application/json")
+//!     .body(())?
+//!     .into_parts();
+//! let sha256_of_body = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+//! signer.sign_head_at(&mut head, Payload::from_hash(sha256_of_body)?, Utc::now())?;
+//! // Send `head` with the streamed body.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A verifier refuses a non-empty body that the signature does not cover unless it is told
+//! to accept one ([`verify::UnsignedPayload`]); [`verify::VerifyError::to_response`] turns any
+//! refusal into the gateway's answer.
+#![cfg_attr(
+    feature = "tower",
+    doc = r#"
+# Middleware (tower)
+[`tower::VerifyLayer`] puts the gateway's check in front of an axum, hyper or tonic service:
+refusals get the gateway's status and JSON, and the handler finds a
+[`tower::VerifiedRequest`] (who signed, whether the body was covered) in the request's
+extensions. [`tower::SignLayer`] signs every request of a tower client, such as hyper-util's.
+
+```
+use std::sync::Arc;
+use huaweicloud_aksk::tower::{SignLayer, VerifyLayer};
+use huaweicloud_aksk::verify::{KeySet, Verifier};
+use huaweicloud_aksk::{Credentials, Signer};
+
+let credentials = Credentials::new("HWCEXAMPLEAK0123TEST", "HWCexampleSK0123456789abcdefghijklmnopqrST");
+// axum: Router::new().route("/v1/notes", post(handler)).layer(verify)
+let verify = VerifyLayer::new(Verifier::new(KeySet::from_iter([credentials.clone()])));
+// a client: tower::ServiceBuilder::new().layer(sign).service(hyper_util_client)
+let sign = SignLayer::new(Arc::new(Signer::new(credentials)));
+# let _ = (verify, sign);
+```
+
+Whole programs, each against a server it starts itself: `examples/axum_verify.rs`,
+`examples/hyper_sign.rs`, and `examples/reqwest_delete.rs` (reqwest with the sans-IO
+delete call).
+"#
+)]
+#![cfg_attr(
+    not(feature = "tower"),
+    doc = "# Middleware (tower)\n\nWith the `tower` feature: `tower::VerifyLayer` and `tower::SignLayer`."
 )]
 //!
 //! # Credentials

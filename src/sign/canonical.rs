@@ -413,7 +413,7 @@ struct HeaderPass<'a, 'l> {
     content_header: &'static str,
     /// Verifying: the headers named in `SignedHeaders` are signed. Signing: all but
     /// `authorization` and names with `_`.
-    listed: Option<Listed<'l>>,
+    listed: Option<&'l Listed<'l>>,
     host: bool,
     date: Option<&'a str>,
     token: bool,
@@ -500,12 +500,15 @@ pub(crate) fn build<'a>(
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
+    // Built in place and borrowed: the list of names is a few hundred bytes, not to be
+    // moved around.
+    let listed = match mode {
+        Mode::Sign(_) => None,
+        Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
+    };
     let mut pass = HeaderPass {
         content_header: scheme.content_header,
-        listed: match mode {
-            Mode::Sign(_) => None,
-            Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
-        },
+        listed: listed.as_ref(),
         host: false,
         date: None,
         token: false,

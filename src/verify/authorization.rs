@@ -95,9 +95,9 @@ impl<'a> Authorization<'a> {
         let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
         let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
         let (access_key, scope) = if scheme.scoped {
-            let (ak, scope) = field
-                .split_once('/')
+            let slash = position(field.as_bytes(), b'/')
                 .ok_or_else(|| malformed("the credential has no scope"))?;
+            let (ak, scope) = (&field[..slash], &field[slash + 1..]);
             if !is_credential_scope(scope) {
                 return Err(malformed(
                     "the credential scope is not YYYYMMDD/region/service",
@@ -228,17 +228,31 @@ fn bad_access_key() -> VerifyError {
 /// Is `scope` a V11 credential scope, `YYYYMMDD/region/service` (region and service
 /// non-empty and without spaces)?
 fn is_credential_scope(scope: &str) -> bool {
-    let mut parts = scope.split('/');
-    let (Some(day), Some(region), Some(service), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // One pass over the bytes: `/` and ` ` are ASCII, so byte positions split the `str`.
+    let b = scope.as_bytes();
+    let [day @ .., b'/'] = b.get(..9).unwrap_or_default() else {
         return false;
     };
-    day.len() == 8
-        && day.bytes().all(|b| b.is_ascii_digit())
-        && [region, service]
-            .iter()
-            .all(|p| !p.is_empty() && !p.contains(' '))
+    if !day.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let rest = &b[9..];
+    match position(rest, b'/') {
+        Some(slash) => {
+            let (region, service) = (&rest[..slash], &rest[slash + 1..]);
+            [region, service]
+                .iter()
+                .all(|p| !p.is_empty() && !p.iter().any(|&c| c == b' ' || c == b'/'))
+        }
+        None => false,
+    }
+}
+
+/// The day, region and service of a scope that [`is_credential_scope`] accepted.
+pub(crate) fn scope_parts(scope: &str) -> (&str, &str, &str) {
+    let (day, rest) = (&scope[..8], &scope[9..]);
+    let slash = position(rest.as_bytes(), b'/').expect("a checked scope has a second '/'");
+    (day, &rest[..slash], &rest[slash + 1..])
 }
 
 /// Reads the `SignedHeaders` list at the start of `s`, up to the first comma or the end,

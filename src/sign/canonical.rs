@@ -117,12 +117,17 @@ impl Scratch {
 /// big-endian number: lower-cased names compare as their keys do, unless the keys are
 /// equal. A name holds no zero byte, so a name that is a prefix of another still sorts
 /// first.
+#[inline]
 fn sort_key(name: &[u8]) -> u64 {
-    let mut first = [0u8; 8];
-    let n = name.len().min(8);
-    first[..n].copy_from_slice(&name[..n]);
-    first.make_ascii_lowercase();
-    u64::from_be_bytes(first)
+    // Loaded as one word, or gathered byte by byte: a copy of a variable length into a
+    // buffer read back at once is a call to `memcpy` and a stalled load.
+    let first = match name.get(..8) {
+        Some(eight) => u64::from_be_bytes(eight.try_into().expect("8 bytes")),
+        None => (0..8).fold(0, |key, i| {
+            (key << 8) | u64::from(name.get(i).copied().unwrap_or_default())
+        }),
+    };
+    lower_ascii_8(first)
 }
 
 /// The bytes of RFC 9110's `tchar` (the characters of methods and header names).
@@ -368,8 +373,12 @@ fn lower_ascii_8(word: u64) -> u64 {
 /// The names of a `SignedHeaders` list (lower case), split once, each with its
 /// [`sort_key`] so that most names of a request are told apart by one comparison.
 struct Listed<'l> {
-    /// The first names; all of them when `len <= FIRST`.
-    first: [(u64, &'l [u8]); Listed::FIRST],
+    /// The [`sort_key`]s of the first names; all of them when `len <= FIRST`.
+    keys: [u64; Listed::FIRST],
+    /// Where each of the first names is in `all`: start and end. (Numbers, not slices,
+    /// so that the arrays start as zeros, which is cheap to write.)
+    spans: [(u32, u32); Listed::FIRST],
+    /// The number of names, or more than `FIRST` when the list cannot be kept above.
     len: usize,
     all: &'l str,
 }
@@ -379,29 +388,47 @@ impl<'l> Listed<'l> {
     const FIRST: usize = 16;
 
     fn new(all: &'l str) -> Self {
-        let mut first: [(u64, &[u8]); Listed::FIRST] = [(0, &[]); Listed::FIRST];
+        let mut keys = [0; Listed::FIRST];
+        let mut spans = [(0, 0); Listed::FIRST];
         let mut len = 0;
+        let mut start = 0;
         for name in all.as_bytes().split(|&b| b == b';') {
+            let end = start + name.len();
             if len < Listed::FIRST {
-                first[len] = (sort_key(name), name);
+                keys[len] = sort_key(name);
+                spans[len] = match (u32::try_from(start), u32::try_from(end)) {
+                    (Ok(s), Ok(e)) => (s, e),
+                    // Beyond 4 GiB: looked up by splitting, as a long list is.
+                    _ => (0, 0),
+                };
             }
+            start = end + 1;
             len += 1;
         }
-        Listed { first, len, all }
+        if u32::try_from(all.len()).is_err() {
+            len = len.max(Listed::FIRST + 1);
+        }
+        Listed {
+            keys,
+            spans,
+            len,
+            all,
+        }
     }
 
     /// The list's own (lower-case) spelling of `name`, whose sort key is `key`, if listed.
     #[inline]
     fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<&'l [u8]> {
+        let all = self.all.as_bytes();
         if self.len <= Listed::FIRST {
-            self.first[..self.len]
+            self.keys[..self.len]
                 .iter()
-                .find(|&&(k, l)| k == key && same_name(name, l, lower))
-                .map(|&(_, l)| l)
+                .zip(&self.spans)
+                .filter(|&(&k, _)| k == key)
+                .map(|(_, &(start, end))| &all[start as usize..end as usize])
+                .find(|l| same_name(name, l, lower))
         } else {
-            self.all
-                .as_bytes()
-                .split(|&b| b == b';')
+            all.split(|&b| b == b';')
                 .find(|l| same_name(name, l, lower))
         }
     }
@@ -721,6 +748,28 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_key_is_the_first_eight_bytes_lower_cased_and_zero_padded() {
+        let names: [&[u8]; 9] = [
+            b"",
+            b"H",
+            b"Host",
+            b"x-sdk-d",
+            b"X-Sdk-Da",
+            b"X-Sdk-Date",
+            b"content-type",
+            b"\xc3\x89T\xe9",
+            b"Authorization",
+        ];
+        for name in names {
+            let mut first = [0u8; 8];
+            let n = name.len().min(8);
+            first[..n].copy_from_slice(&name[..n]);
+            first.make_ascii_lowercase();
+            assert_eq!(sort_key(name), u64::from_be_bytes(first), "{name:?}");
+        }
+    }
 
     #[test]
     fn eq_lower_agrees_with_eq_ignore_ascii_case_on_every_byte_pair_at_every_position() {

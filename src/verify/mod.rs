@@ -165,11 +165,18 @@ impl std::hash::Hasher for AccessKeyHasher {
             self.add(u64::from_le_bytes(w));
         }
         let tail = words.remainder();
-        if !tail.is_empty() {
-            let mut w = [0u8; 8];
-            w[..tail.len()].copy_from_slice(tail);
-            self.add(u64::from_le_bytes(w) ^ ((tail.len() as u64) << 59));
+        if tail.is_empty() {
+            return;
         }
+        let mut w = [0u8; 8];
+        if bytes.len() >= 8 {
+            // The last 8 bytes, overlapping the previous word: one load rather than a
+            // copy of a variable length.
+            w.copy_from_slice(&bytes[bytes.len() - 8..]);
+        } else {
+            w[..tail.len()].copy_from_slice(tail);
+        }
+        self.add(u64::from_le_bytes(w) ^ ((tail.len() as u64) << 59));
     }
 
     #[inline]

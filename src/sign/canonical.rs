@@ -373,12 +373,8 @@ fn lower_ascii_8(word: u64) -> u64 {
 /// The names of a `SignedHeaders` list (lower case), split once, each with its
 /// [`sort_key`] so that most names of a request are told apart by one comparison.
 struct Listed<'l> {
-    /// The [`sort_key`]s of the first names; all of them when `len <= FIRST`.
-    keys: [u64; Listed::FIRST],
-    /// Where each of the first names is in `all`: start and end. (Numbers, not slices,
-    /// so that the arrays start as zeros, which is cheap to write.)
-    spans: [(u32, u32); Listed::FIRST],
-    /// The number of names, or more than `FIRST` when the list cannot be kept above.
+    /// The first names; all of them when `len <= FIRST`.
+    first: [(u64, &'l [u8]); Listed::FIRST],
     len: usize,
     all: &'l str,
 }
@@ -388,47 +384,29 @@ impl<'l> Listed<'l> {
     const FIRST: usize = 16;
 
     fn new(all: &'l str) -> Self {
-        let mut keys = [0; Listed::FIRST];
-        let mut spans = [(0, 0); Listed::FIRST];
+        let mut first: [(u64, &[u8]); Listed::FIRST] = [(0, &[]); Listed::FIRST];
         let mut len = 0;
-        let mut start = 0;
         for name in all.as_bytes().split(|&b| b == b';') {
-            let end = start + name.len();
             if len < Listed::FIRST {
-                keys[len] = sort_key(name);
-                spans[len] = match (u32::try_from(start), u32::try_from(end)) {
-                    (Ok(s), Ok(e)) => (s, e),
-                    // Beyond 4 GiB: looked up by splitting, as a long list is.
-                    _ => (0, 0),
-                };
+                first[len] = (sort_key(name), name);
             }
-            start = end + 1;
             len += 1;
         }
-        if u32::try_from(all.len()).is_err() {
-            len = len.max(Listed::FIRST + 1);
-        }
-        Listed {
-            keys,
-            spans,
-            len,
-            all,
-        }
+        Listed { first, len, all }
     }
 
     /// The list's own (lower-case) spelling of `name`, whose sort key is `key`, if listed.
     #[inline]
     fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<&'l [u8]> {
-        let all = self.all.as_bytes();
         if self.len <= Listed::FIRST {
-            self.keys[..self.len]
+            self.first[..self.len]
                 .iter()
-                .zip(&self.spans)
-                .filter(|&(&k, _)| k == key)
-                .map(|(_, &(start, end))| &all[start as usize..end as usize])
-                .find(|l| same_name(name, l, lower))
+                .find(|&&(k, l)| k == key && same_name(name, l, lower))
+                .map(|&(_, l)| l)
         } else {
-            all.split(|&b| b == b';')
+            self.all
+                .as_bytes()
+                .split(|&b| b == b';')
                 .find(|l| same_name(name, l, lower))
         }
     }

@@ -117,12 +117,17 @@ impl Scratch {
 /// big-endian number: lower-cased names compare as their keys do, unless the keys are
 /// equal. A name holds no zero byte, so a name that is a prefix of another still sorts
 /// first.
+#[inline]
 fn sort_key(name: &[u8]) -> u64 {
-    let mut first = [0u8; 8];
-    let n = name.len().min(8);
-    first[..n].copy_from_slice(&name[..n]);
-    first.make_ascii_lowercase();
-    u64::from_be_bytes(first)
+    // Loaded as one word, or gathered byte by byte: a copy of a variable length into a
+    // buffer read back at once is a call to `memcpy` and a stalled load.
+    let first = match name.get(..8) {
+        Some(eight) => u64::from_be_bytes(eight.try_into().expect("8 bytes")),
+        None => (0..8).fold(0, |key, i| {
+            (key << 8) | u64::from(name.get(i).copied().unwrap_or_default())
+        }),
+    };
+    lower_ascii_8(first)
 }
 
 /// The bytes of RFC 9110's `tchar` (the characters of methods and header names).
@@ -302,7 +307,7 @@ impl Known {
         let same = if lower {
             same_bytes(name, expected)
         } else {
-            name.eq_ignore_ascii_case(expected)
+            eq_lower(name, expected)
         };
         same.then_some(known)
     }
@@ -315,8 +320,54 @@ fn same_name(name: &[u8], lower_case: &[u8], lower: bool) -> bool {
     if lower {
         same_bytes(name, lower_case)
     } else {
-        name.len() == lower_case.len() && name.eq_ignore_ascii_case(lower_case)
+        eq_lower(name, lower_case)
     }
+}
+
+/// Is `name`, its ASCII letters lower-cased, the same bytes as `lower_case` (which has no
+/// upper-case ASCII letter)? `name.eq_ignore_ascii_case(lower_case)` without a branch per
+/// byte: eight bytes at a time for names of eight bytes or more.
+#[inline]
+pub(crate) fn eq_lower(name: &[u8], lower_case: &[u8]) -> bool {
+    debug_assert!(!lower_case.iter().any(u8::is_ascii_uppercase));
+    let n = name.len();
+    if n != lower_case.len() {
+        return false;
+    }
+    if n < 8 {
+        return name
+            .iter()
+            .zip(lower_case)
+            .fold(0, |diff, (a, b)| diff | (a.to_ascii_lowercase() ^ b))
+            == 0;
+    }
+    let word = |s: &[u8], i: usize| {
+        u64::from_le_bytes(s[i..i + 8].try_into().expect("a range of 8 bytes"))
+    };
+    let mut diff = 0;
+    let mut i = 0;
+    while i + 8 < n {
+        diff |= lower_ascii_8(word(name, i)) ^ word(lower_case, i);
+        i += 8;
+    }
+    // The last 8 bytes, overlapping the previous word when `n` is not a multiple of 8.
+    diff |= lower_ascii_8(word(name, n - 8)) ^ word(lower_case, n - 8);
+    diff == 0
+}
+
+/// The 8 bytes of `word` with their ASCII upper-case letters lower-cased (other bytes
+/// unchanged), all at once.
+#[inline]
+fn lower_ascii_8(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = word & LOW7;
+    // In each byte, the top bit of `low + 0x3f` is set from 'A' (0x41) up, that of
+    // `low + 0x25` from past 'Z' (0x5b) up; no sum carries into the next byte.
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    let upper = from_a & !past_z & !word & HIGH;
+    word | (upper >> 2)
 }
 
 /// The names of a `SignedHeaders` list (lower case), split once, each with its
@@ -367,7 +418,7 @@ struct HeaderPass<'a, 'l> {
     content_header: &'static str,
     /// Verifying: the headers named in `SignedHeaders` are signed. Signing: all but
     /// `authorization` and names with `_`.
-    listed: Option<Listed<'l>>,
+    listed: Option<&'l Listed<'l>>,
     host: bool,
     date: Option<&'a str>,
     token: bool,
@@ -454,12 +505,15 @@ pub(crate) fn build<'a>(
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
+    // Built in place and borrowed: the list of names is a few hundred bytes, not to be
+    // moved around.
+    let listed = match mode {
+        Mode::Sign(_) => None,
+        Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
+    };
     let mut pass = HeaderPass {
         content_header: scheme.content_header,
-        listed: match mode {
-            Mode::Sign(_) => None,
-            Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
-        },
+        listed: listed.as_ref(),
         host: false,
         date: None,
         token: false,
@@ -667,4 +721,59 @@ pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(true, |same, (x, y)| same & (x == y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_key_is_the_first_eight_bytes_lower_cased_and_zero_padded() {
+        let names: [&[u8]; 9] = [
+            b"",
+            b"H",
+            b"Host",
+            b"x-sdk-d",
+            b"X-Sdk-Da",
+            b"X-Sdk-Date",
+            b"content-type",
+            b"\xc3\x89T\xe9",
+            b"Authorization",
+        ];
+        for name in names {
+            let mut first = [0u8; 8];
+            let n = name.len().min(8);
+            first[..n].copy_from_slice(&name[..n]);
+            first.make_ascii_lowercase();
+            assert_eq!(sort_key(name), u64::from_be_bytes(first), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn eq_lower_agrees_with_eq_ignore_ascii_case_on_every_byte_pair_at_every_position() {
+        let filler = b"x-sdk-date-content";
+        for len in [1, 2, 7, 8, 9, 15, 16, 17] {
+            for at in 0..len {
+                let mut name = filler[..len].to_vec();
+                name.make_ascii_uppercase();
+                let mut lower = filler[..len].to_vec();
+                for a in 0..=255u8 {
+                    name[at] = a;
+                    for b in (0..=255u8).filter(|b| !b.is_ascii_uppercase()) {
+                        lower[at] = b;
+                        assert_eq!(
+                            eq_lower(&name, &lower),
+                            name.eq_ignore_ascii_case(&lower),
+                            "{name:?} {lower:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(!eq_lower(b"Host", b"hos"));
+        assert!(!eq_lower(b"X-Sdk-Date", b"x-sdk-datex"));
+        assert!(eq_lower(b"", b""));
+        assert!(eq_lower(b"X-SECURITY-TOKEN", b"x-security-token"));
+        assert!(!eq_lower(b"X-SECURITY-TOKEN", b"x-security-tokem"));
+    }
 }

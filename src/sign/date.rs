@@ -47,6 +47,24 @@ impl SdkDate {
 
     /// Parses `YYYYMMDDTHHMMSSZ`, checking that it names a real UTC time.
     pub fn parse(s: &str) -> Result<Self, SignError> {
+        Self::parse_fields(s).map(|(date, _)| date)
+    }
+
+    /// [`SdkDate::parse`], with [`SdkDate::unix_timestamp`] computed from the digits it
+    /// has read.
+    pub(crate) fn parse_with_timestamp(s: &str) -> Result<(Self, i64), SignError> {
+        let (date, [y, mo, d, h, mi, se]) = Self::parse_fields(s)?;
+        let ts = timestamp(i64::from(y), i64::from(mo), i64::from(d))
+            + i64::from(h) * 3600
+            + i64::from(mi) * 60
+            + i64::from(se);
+        Ok((date, ts))
+    }
+
+    /// Parses and checks the date; gives it and its year, month, day, hour, minute and
+    /// second.
+    #[inline]
+    fn parse_fields(s: &str) -> Result<(Self, [u32; 6]), SignError> {
         let b = s.as_bytes();
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return Err(SignError::InvalidSdkDate);
@@ -68,7 +86,7 @@ impl SdkDate {
         }
         let mut out = [0u8; 16];
         out.copy_from_slice(b);
-        Ok(SdkDate(out))
+        Ok((SdkDate(out), [y, mo, d, h, mi, se]))
     }
 
     /// The date as sent: 16 ASCII characters.
@@ -109,17 +127,26 @@ impl SdkDate {
             b[r].iter()
                 .fold(0i64, |acc, &c| acc * 10 + i64::from(c.wrapping_sub(b'0')))
         };
-        let (year, month, day) = (num(0..4), num(4..6), num(6..8));
-        // Days from the civil date (Howard Hinnant's algorithm, years starting in March so
-        // that the leap day comes last).
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let year_of_era = y - era * 400;
-        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        let days = era * 146_097 + day_of_era - 719_468;
-        days * 86_400 + num(9..11) * 3600 + num(11..13) * 60 + num(13..15)
+        timestamp(num(0..4), num(4..6), num(6..8))
+            + num(9..11) * 3600
+            + num(11..13) * 60
+            + num(13..15)
     }
+}
+
+/// Seconds from 1970-01-01T00:00:00Z to the start of a day of the proleptic Gregorian
+/// calendar.
+#[inline]
+fn timestamp(year: i64, month: i64, day: i64) -> i64 {
+    // Days from the civil date (Howard Hinnant's algorithm, years starting in March so
+    // that the leap day comes last).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    days * 86_400
 }
 
 /// The number of days of a month of the proleptic Gregorian calendar (0 for no month).
@@ -246,6 +273,7 @@ mod tests {
                     if let (Ok(date), Some(day)) = (SdkDate::parse(text), chrono) {
                         let expected = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
                         assert_eq!(date.unix_timestamp(), expected, "{text}");
+                        assert_eq!(SdkDate::parse_with_timestamp(text), Ok((date, expected)));
                     }
                 }
             }
@@ -261,6 +289,7 @@ mod tests {
                         let expected = day.and_time(time).and_utc().timestamp();
                         assert_eq!(date.unix_timestamp(), expected, "{text}");
                         assert_eq!(date.to_datetime().timestamp(), expected, "{text}");
+                        assert_eq!(SdkDate::parse_with_timestamp(&text), Ok((date, expected)));
                     }
                 }
             }

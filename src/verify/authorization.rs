@@ -95,9 +95,9 @@ impl<'a> Authorization<'a> {
         let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
         let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
         let (access_key, scope) = if scheme.scoped {
-            let (ak, scope) = field
-                .split_once('/')
+            let slash = position(field.as_bytes(), b'/')
                 .ok_or_else(|| malformed("the credential has no scope"))?;
+            let (ak, scope) = (&field[..slash], &field[slash + 1..]);
             if !is_credential_scope(scope) {
                 return Err(malformed(
                     "the credential scope is not YYYYMMDD/region/service",
@@ -213,10 +213,29 @@ const NAME_BYTE: [bool; 256] = {
     t
 };
 
-/// The first `needle` in `haystack`.
+/// The first `needle` in `haystack`: eight bytes at a time, then byte by byte.
 #[inline]
 fn position(haystack: &[u8], needle: u8) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = haystack.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
+        // Zero bytes where `needle` is; the lowest byte flagged is the first zero byte
+        // (a borrow only runs upwards from a zero byte, past the first).
+        let x = word ^ (ONES * u64::from(needle));
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| at + i)
 }
 
 fn bad_access_key() -> VerifyError {
@@ -228,17 +247,31 @@ fn bad_access_key() -> VerifyError {
 /// Is `scope` a V11 credential scope, `YYYYMMDD/region/service` (region and service
 /// non-empty and without spaces)?
 fn is_credential_scope(scope: &str) -> bool {
-    let mut parts = scope.split('/');
-    let (Some(day), Some(region), Some(service), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // One pass over the bytes: `/` and ` ` are ASCII, so byte positions split the `str`.
+    let b = scope.as_bytes();
+    let [day @ .., b'/'] = b.get(..9).unwrap_or_default() else {
         return false;
     };
-    day.len() == 8
-        && day.bytes().all(|b| b.is_ascii_digit())
-        && [region, service]
-            .iter()
-            .all(|p| !p.is_empty() && !p.contains(' '))
+    if !day.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let rest = &b[9..];
+    match position(rest, b'/') {
+        Some(slash) => {
+            let (region, service) = (&rest[..slash], &rest[slash + 1..]);
+            [region, service]
+                .iter()
+                .all(|p| !p.is_empty() && !p.iter().any(|&c| c == b' ' || c == b'/'))
+        }
+        None => false,
+    }
+}
+
+/// The day, region and service of a scope that [`is_credential_scope`] accepted.
+pub(crate) fn scope_parts(scope: &str) -> (&str, &str, &str) {
+    let (day, rest) = (&scope[..8], &scope[9..]);
+    let slash = position(rest.as_bytes(), b'/').expect("a checked scope has a second '/'");
+    (day, &rest[..slash], &rest[slash + 1..])
 }
 
 /// Reads the `SignedHeaders` list at the start of `s`, up to the first comma or the end,
@@ -285,6 +318,35 @@ fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn position_finds_the_first_needle_wherever_it_is() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for other in [b'/', b',', b' ', 0, 0x2b, 0x2d, 0xff, 0x80] {
+                    let mut hay = vec![b'a'; len];
+                    // A byte just off the needle, in every other position.
+                    hay.iter_mut().step_by(3).for_each(|b| *b = b',' + 1);
+                    hay.iter_mut()
+                        .skip(1)
+                        .step_by(5)
+                        .for_each(|b| *b = b',' - 1);
+                    if at < len {
+                        hay[at] = b',';
+                        // A second needle after the first changes nothing.
+                        hay[(at + 1 + usize::from(other) % 7).min(len - 1)] = b',';
+                    }
+                    let expected = hay.iter().position(|&b| b == b',');
+                    assert_eq!(position(&hay, b','), expected, "{hay:?}");
+                    assert_eq!(
+                        position(&hay, other),
+                        hay.iter().position(|&b| b == other),
+                        "{hay:?} {other}"
+                    );
+                }
+            }
+        }
+    }
 
     const SIG: &str = "0858fa456de9c16562ad955eb067f9b43d1c2d8e82094d19e6df7eeb7ab5e092";
 

@@ -170,11 +170,18 @@ impl std::hash::Hasher for AccessKeyHasher {
             self.add(u64::from_le_bytes(w));
         }
         let tail = words.remainder();
-        if !tail.is_empty() {
-            let mut w = [0u8; 8];
-            w[..tail.len()].copy_from_slice(tail);
-            self.add(u64::from_le_bytes(w) ^ ((tail.len() as u64) << 59));
+        if tail.is_empty() {
+            return;
         }
+        let mut w = [0u8; 8];
+        if bytes.len() >= 8 {
+            // The last 8 bytes, overlapping the previous word: one load rather than a
+            // copy of a variable length.
+            w.copy_from_slice(&bytes[bytes.len() - 8..]);
+        } else {
+            w[..tail.len()].copy_from_slice(tail);
+        }
+        self.add(u64::from_le_bytes(w) ^ ((tail.len() as u64) << 59));
     }
 
     #[inline]
@@ -422,13 +429,12 @@ impl<K: SecretKeys> Verifier<K> {
         if !auth.signs_date() {
             return Err(VerifyError::DateNotSigned);
         }
-        let date = match (found.date, found.dates) {
-            (Some(value), 1) => {
-                SdkDate::parse(value.trim()).map_err(|_| VerifyError::InvalidDate)?
-            }
+        let (date, timestamp) = match (found.date, found.dates) {
+            (Some(value), 1) => SdkDate::parse_with_timestamp(canonical::trim(value))
+                .map_err(|_| VerifyError::InvalidDate)?,
             _ => return Err(VerifyError::InvalidDate),
         };
-        self.check_skew(date, now)?;
+        self.check_skew(date, timestamp, now)?;
 
         let signer =
             self.keys
@@ -447,12 +453,7 @@ impl<K: SecretKeys> Verifier<K> {
             })?;
         let scope = match auth.credential_scope() {
             Some(scope) => {
-                let mut parts = scope.splitn(3, '/');
-                let (Some(day), Some(region), Some(service)) =
-                    (parts.next(), parts.next(), parts.next())
-                else {
-                    unreachable!("Authorization::parse checks the scope's three parts");
-                };
+                let (day, region, service) = authorization::scope_parts(scope);
                 if day != date.day() {
                     return Err(VerifyError::MalformedAuthorization {
                         reason: "the credential scope's date is not the X-Sdk-Date's",
@@ -549,10 +550,15 @@ impl<K: SecretKeys> Verifier<K> {
         })
     }
 
-    fn check_skew(&self, date: SdkDate, now: DateTime<Utc>) -> Result<(), VerifyError> {
+    /// `timestamp`: `date`'s [`SdkDate::unix_timestamp`].
+    fn check_skew(
+        &self,
+        date: SdkDate,
+        timestamp: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), VerifyError> {
         // In nanoseconds, from the digits of the date: exact, and no calendar arithmetic.
-        let skew = (i128::from(now.timestamp()) - i128::from(date.unix_timestamp()))
-            * 1_000_000_000
+        let skew = (i128::from(now.timestamp()) - i128::from(timestamp)) * 1_000_000_000
             + i128::from(now.timestamp_subsec_nanos());
         if skew.unsigned_abs() > self.max_skew.as_nanos() {
             return Err(VerifyError::Expired {

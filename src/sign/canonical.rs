@@ -565,6 +565,9 @@ fn collect_headers<'a>(
     match req.headers {
         Headers::Pairs(pairs) => {
             for &(name, value) in pairs {
+                if verifying && is_unlisted_authorization(name.as_bytes(), false, pass) {
+                    continue;
+                }
                 check_name(name)?;
                 check_value(name, value.as_bytes())?;
                 pass.take(scratch, name, false, value);
@@ -572,13 +575,7 @@ fn collect_headers<'a>(
         }
         Headers::Map(map) if verifying => {
             for (name, value) in map {
-                // The verifier has read `Authorization` as UTF-8 already.
-                if name == http::header::AUTHORIZATION
-                    && !pass.listed.as_ref().is_some_and(|l| {
-                        let name = name.as_str().as_bytes();
-                        l.find(sort_key(name), name, true).is_some()
-                    })
-                {
+                if is_unlisted_authorization(name.as_str().as_bytes(), true, pass) {
                     continue;
                 }
                 let value = map_value_received(name.as_str(), value)?;
@@ -593,6 +590,18 @@ fn collect_headers<'a>(
         }
     }
     Ok(())
+}
+
+/// Verifying: is this the `Authorization` header, and not one of the signed headers? The
+/// verifier has parsed it already, strictly (its grammar admits no control character), so
+/// it is neither checked nor collected again.
+#[inline]
+fn is_unlisted_authorization(name: &[u8], lower: bool, pass: &HeaderPass<'_, '_>) -> bool {
+    same_name(name, b"authorization", lower)
+        && pass
+            .listed
+            .as_ref()
+            .is_none_or(|l| l.find(sort_key(name), name, lower).is_none())
 }
 
 /// Signing: adds the headers the signer adds (`X-Sdk-Date`, `Host`, `X-Security-Token`,

@@ -252,20 +252,7 @@ mod tests {
 
     #[test]
     fn a_task_without_optional_fields_serializes_only_id_and_status() {
-        let t = RemuxTask {
-            task_id: "1".into(),
-            status: TaskStatus::Init,
-            create_time: None,
-            start_time: None,
-            end_time: None,
-            error_code: None,
-            description: None,
-            user_data: None,
-            input: None,
-            output: None,
-            output_param: None,
-            complete_ratio: None,
-        };
+        let t = RemuxTask::new("1", TaskStatus::Init);
         assert_eq!(
             serde_json::to_string(&t).expect("a task serializes"),
             r#"{"task_id":"1","status":"INIT"}"#

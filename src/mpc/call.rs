@@ -130,6 +130,15 @@ impl<'a> Answer<'a> {
         (200..300).contains(&self.status)
     }
 
+    /// `Ok` for a 2xx whose body says nothing more (cancel, retry), else [`Answer::error`].
+    pub fn success_or_error(&self) -> Result<(), MpcError> {
+        if self.is_success() {
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+
     /// The `X-Request-Id` response header.
     pub fn request_id(&self) -> Option<String> {
         header_text(self.headers, "x-request-id")

@@ -62,11 +62,7 @@ impl Call for CancelRemuxTask<'_> {
     /// 2xx: canceled (the body, `{}` or none, is not read). Anything else: the error
     /// [`Answer::error`] reads.
     fn interpret(&self, answer: &Answer<'_>) -> Result<(), MpcError> {
-        if answer.is_success() {
-            Ok(())
-        } else {
-            Err(answer.error())
-        }
+        answer.success_or_error()
     }
 }
 

@@ -67,11 +67,7 @@ impl Call for RetryRemuxTask {
     /// 2xx: queued again (the body is not read). Anything else: the error
     /// [`Answer::error`] reads.
     fn interpret(&self, answer: &Answer<'_>) -> Result<(), MpcError> {
-        if answer.is_success() {
-            Ok(())
-        } else {
-            Err(answer.error())
-        }
+        answer.success_or_error()
     }
 }
 

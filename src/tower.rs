@@ -267,8 +267,8 @@ where
     let too_large = || {
         VerifyError::answer(
             413,
-            "APIGW.0201",
-            &format!("Request entity too large (more than {max} bytes)"),
+            VerifyError::BODY_ERROR_CODE,
+            &VerifyError::body_too_large(max),
         )
     };
     let declared = headers
@@ -284,8 +284,8 @@ where
         Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
         Err(_) => Err(VerifyError::answer(
             400,
-            "APIGW.0201",
-            "The request body could not be read",
+            VerifyError::BODY_ERROR_CODE,
+            VerifyError::BODY_UNREADABLE,
         )),
     }
 }

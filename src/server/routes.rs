@@ -263,7 +263,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> (Answer, Option<Stri
             Err(_) => {
                 let a = Answer::gateway(
                     400,
-                    "APIGW.0201",
+                    VerifyError::BODY_ERROR_CODE,
                     format!("The value of header {name} is not visible ASCII"),
                 );
                 return (a.closing(), None);
@@ -355,8 +355,8 @@ fn has_te(headers: &hyper::HeaderMap) -> bool {
 fn too_large(max: usize) -> Answer {
     Answer::gateway(
         413,
-        "APIGW.0201",
-        format!("Request entity too large (more than {max} bytes)"),
+        VerifyError::BODY_ERROR_CODE,
+        VerifyError::body_too_large(max),
     )
 }
 
@@ -366,15 +366,18 @@ async fn read_body(body: Incoming, max: usize, timeout: Duration) -> Result<Byte
     match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max).closing()),
-        Ok(Err(_)) => {
-            Err(Answer::gateway(400, "APIGW.0201", "The request body could not be read").closing())
-        }
-        Err(_) => {
-            Err(
-                Answer::gateway(408, "APIGW.0201", "The request body did not arrive in time")
-                    .closing(),
-            )
-        }
+        Ok(Err(_)) => Err(Answer::gateway(
+            400,
+            VerifyError::BODY_ERROR_CODE,
+            VerifyError::BODY_UNREADABLE,
+        )
+        .closing()),
+        Err(_) => Err(Answer::gateway(
+            408,
+            VerifyError::BODY_ERROR_CODE,
+            "The request body did not arrive in time",
+        )
+        .closing()),
     }
 }
 

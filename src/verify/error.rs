@@ -211,6 +211,18 @@ impl VerifyError {
         VerifyError::answer(self.status(), self.error_code(), &self.answer_msg())
     }
 
+    /// The gateway's refusals of a malformed request: their code (`APIGW.0201`, for a body
+    /// too large or unreadable, or a header it cannot read), and the messages for a body
+    /// over `max` bytes and for one that could not be read.
+    #[cfg(any(feature = "server", feature = "tower"))]
+    pub(crate) const BODY_ERROR_CODE: &'static str = "APIGW.0201";
+    #[cfg(any(feature = "server", feature = "tower"))]
+    pub(crate) const BODY_UNREADABLE: &'static str = "The request body could not be read";
+    #[cfg(any(feature = "server", feature = "tower"))]
+    pub(crate) fn body_too_large(max: usize) -> String {
+        format!("Request entity too large (more than {max} bytes)")
+    }
+
     /// A JSON error answer of the gateway's form (`status`, `error_code`, `error_msg`).
     pub(crate) fn answer<B: From<String>>(
         status: u16,

@@ -36,16 +36,20 @@ struct Wire {
 }
 
 impl Wire {
+    /// The headers as the borrowed pairs a `SignableRequest` takes.
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
     fn verify_at(
         &self,
         verifier: &Verifier<KeySet>,
         now: DateTime<Utc>,
     ) -> Result<bool, VerifyError> {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers = self.pairs();
         let req = SignableRequest::new(&self.method, &self.target)
             .unwrap()
             .with_headers(&headers)
@@ -79,6 +83,11 @@ impl Wire {
             }
         }
     }
+}
+
+/// Is `result` a refusal for a signature that does not match?
+fn is_mismatch<T>(result: &Result<T, VerifyError>) -> bool {
+    matches!(result, Err(VerifyError::SignatureMismatch { .. }))
 }
 
 /// Signs with this crate's signer, as a client would, and returns what goes on the wire.
@@ -181,11 +190,7 @@ fn a_signed_request_verifies() {
 #[test]
 fn verified_request_names_its_access_key_and_date() {
     let wire = delete_remux_task();
-    let headers: Vec<(&str, &str)> = wire
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.pairs();
     let req = SignableRequest::new(&wire.method, &wire.target)
         .unwrap()
         .with_headers(&headers);
@@ -211,10 +216,7 @@ fn headers_that_are_not_signed_can_be_added_or_changed() {
 fn changing_the_method_is_rejected() {
     let mut wire = delete_remux_task();
     wire.method = "GET".into();
-    assert!(matches!(
-        wire.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&wire.verify()));
 }
 
 #[test]
@@ -233,11 +235,7 @@ fn changing_any_one_byte_of_the_path_is_rejected() {
         let mut bytes = wire.target.into_bytes();
         bytes[i] = if bytes[i] == b'x' { b'y' } else { b'x' };
         wire.target = String::from_utf8(bytes).unwrap();
-        assert!(
-            matches!(wire.verify(), Err(VerifyError::SignatureMismatch { .. })),
-            "{}",
-            wire.target
-        );
+        assert!(is_mismatch(&wire.verify()), "{}", wire.target);
     }
 }
 
@@ -250,18 +248,11 @@ fn changing_a_query_key_or_value_is_rejected() {
     ] {
         let mut wire = delete_remux_task();
         wire.target = wire.target.replace(from, to);
-        assert!(
-            matches!(wire.verify(), Err(VerifyError::SignatureMismatch { .. })),
-            "{}",
-            wire.target
-        );
+        assert!(is_mismatch(&wire.verify()), "{}", wire.target);
     }
     let mut wire = delete_remux_task();
     wire.target = wire.target.split('?').next().unwrap().to_owned();
-    assert!(matches!(
-        wire.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&wire.verify()));
 }
 
 #[test]
@@ -273,10 +264,7 @@ fn changing_a_signed_header_value_is_rejected() {
     ] {
         let mut wire = delete_remux_task();
         wire.set(name, value);
-        assert!(
-            matches!(wire.verify(), Err(VerifyError::SignatureMismatch { .. })),
-            "{name}"
-        );
+        assert!(is_mismatch(&wire.verify()), "{name}");
     }
 }
 
@@ -284,10 +272,7 @@ fn changing_a_signed_header_value_is_rejected() {
 fn adding_a_second_value_to_a_signed_header_is_rejected() {
     let mut wire = delete_remux_task();
     wire.headers.push(("X-Project-Id".into(), "another".into()));
-    assert!(matches!(
-        wire.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&wire.verify()));
 }
 
 #[test]
@@ -296,27 +281,18 @@ fn changing_any_one_byte_of_the_body_is_rejected() {
     for i in 0..original.body.len() {
         let mut wire = original.clone();
         wire.body[i] ^= 0x01;
-        assert!(
-            matches!(wire.verify(), Err(VerifyError::SignatureMismatch { .. })),
-            "byte {i}"
-        );
+        assert!(is_mismatch(&wire.verify()), "byte {i}");
     }
     let mut wire = original.clone();
     wire.body.push(b' ');
-    assert!(matches!(
-        wire.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&wire.verify()));
 }
 
 #[test]
 fn changing_the_date_is_rejected() {
     let mut wire = delete_remux_task();
     wire.set("X-Sdk-Date", "20261128T043501Z");
-    assert!(matches!(
-        wire.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&wire.verify()));
 }
 
 #[test]
@@ -469,6 +445,97 @@ fn a_signed_header_absent_from_the_request_is_named() {
 }
 
 #[test]
+fn of_several_absent_signed_headers_the_first_in_the_list_is_named() {
+    let wire = sign(
+        "DELETE",
+        &format!("/v1/{PROJECT}/remux/task?task_id=100211"),
+        &[("X-B", "1"), ("X-A", "2"), ("X-C", "3"), ("X-A", "4")],
+        b"",
+    );
+    // The list is host;x-a;x-b;x-c;x-sdk-date.
+    for (gone, first) in [
+        (&["X-C", "X-B"][..], "x-b"),
+        (&["X-C", "Host"][..], "host"),
+        (&["X-A"][..], "x-a"),
+        (&["X-Sdk-Date", "X-C"][..], "x-c"),
+    ] {
+        let mut missing = wire.clone();
+        missing
+            .headers
+            .retain(|(n, _)| !gone.iter().any(|g| g.eq_ignore_ascii_case(n)));
+        let expected = if gone.contains(&"X-Sdk-Date") {
+            VerifyError::MissingDate
+        } else {
+            VerifyError::MissingSignedHeader { name: first.into() }
+        };
+        assert_eq!(missing.verify(), Err(expected.clone()), "{gone:?}");
+        // The same with the headers in another order.
+        missing.headers.reverse();
+        assert_eq!(missing.verify(), Err(expected), "{gone:?}");
+    }
+}
+
+#[test]
+fn the_authorization_header_verifies_wherever_it_is_and_is_never_a_signed_header_unasked() {
+    let wire = delete_remux_task();
+    let at_end = wire.headers.len() - 1;
+    assert_eq!(wire.headers[at_end].0, "Authorization");
+    for position in 0..wire.headers.len() {
+        let mut moved = wire.clone();
+        let auth = moved.headers.remove(at_end);
+        moved.headers.insert(position, auth);
+        assert_eq!(moved.verify(), Ok(true), "at {position}");
+        assert!(moved.verifies_as_http(), "at {position}");
+    }
+    // A list naming `authorization` itself signs it like any header: no SDK does, and
+    // the signature cannot cover its own header, but the verifier does not pass it over.
+    let mut listed = wire.clone();
+    let signature = "0".repeat(64);
+    listed.set(
+        "Authorization",
+        &authorization("authorization;host;x-sdk-date", &signature),
+    );
+    assert!(is_mismatch(&listed.verify()), "{:?}", listed.verify());
+}
+
+/// A DELETE with `query`, signed as an `http::Request` by this crate's signer.
+fn signed_http_delete(query: &str) -> http::Request<Vec<u8>> {
+    let signer = Signer::new(Credentials::new(AK, SK));
+    let mut req = http::Request::delete(format!(
+        "http://127.0.0.1:8080/v1/{PROJECT}/remux/task?{query}"
+    ))
+    .header("X-Project-Id", PROJECT)
+    .body(Vec::<u8>::new())
+    .unwrap();
+    signer.sign_at(&mut req, at(DATE)).unwrap();
+    req
+}
+
+#[test]
+fn over_http2_a_header_value_that_is_not_utf8_is_refused_as_over_http1() {
+    let mut req = signed_http_delete("task_id=100211");
+    req.headers_mut().insert(
+        "x-unsigned",
+        http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+    );
+    let invalid = |r: &http::Request<Vec<u8>>| {
+        matches!(
+            verifier().verify_http(r, at(DATE)),
+            Err(VerifyError::InvalidRequest(_))
+        )
+    };
+    // HTTP/1.1: origin-form target and the Host header the signer added.
+    let mut h1 = req.clone();
+    *h1.uri_mut() = h1.uri().path_and_query().unwrap().as_str().parse().unwrap();
+    assert!(invalid(&h1));
+    // HTTP/2: the host in the URI's authority, no Host header.
+    req.headers_mut().remove(http::header::HOST);
+    assert!(invalid(&req));
+    req.headers_mut().remove("x-unsigned");
+    assert!(verifier().verify_http(&req, at(DATE)).is_ok());
+}
+
+#[test]
 fn a_missing_authorization_is_rejected() {
     let mut wire = delete_remux_task();
     wire.headers.retain(|(n, _)| n != "Authorization");
@@ -614,10 +681,7 @@ fn a_node_style_request_signing_a_name_with_an_underscore_verifies() {
     assert_eq!(wire.verify(), Ok(true));
     let mut changed = wire.clone();
     changed.set("X_Custom", "w");
-    assert!(matches!(
-        changed.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&changed.verify()));
 }
 
 #[test]
@@ -686,13 +750,7 @@ fn unsigned_payload_with_an_empty_body_verifies_as_python_and_node_sign_it() {
         let accepting = verifier().with_unsigned_payload(UnsignedPayload::Accept);
         let now = at(DATE) + TimeDelta::seconds(90);
         if body_covered {
-            assert!(
-                matches!(
-                    with_body.verify(),
-                    Err(VerifyError::SignatureMismatch { .. })
-                ),
-                "{sdk}"
-            );
+            assert!(is_mismatch(&with_body.verify()), "{sdk}");
             assert!(with_body.verify_at(&accepting, now).is_err(), "{sdk}");
         } else {
             assert_eq!(
@@ -725,10 +783,7 @@ fn unsigned_payload_over_a_body_is_refused_unless_the_verifier_accepts_it() {
     // mismatch.
     let mut forged = wire.clone();
     forged.target = "/v1/p/elsewhere".into();
-    assert!(matches!(
-        forged.verify(),
-        Err(VerifyError::SignatureMismatch { .. })
-    ));
+    assert!(is_mismatch(&forged.verify()));
 }
 
 #[test]
@@ -786,11 +841,7 @@ fn signed_payloads_and_empty_bodies_are_not_affected_by_the_unsigned_payload_pol
 #[test]
 fn a_body_the_verifier_is_not_given_is_refused_unless_accepted() {
     let check = |wire: &Wire, policy| {
-        let headers: Vec<(&str, &str)> = wire
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers = wire.pairs();
         let req = SignableRequest::new(&wire.method, &wire.target)
             .unwrap()
             .with_headers(&headers)
@@ -871,11 +922,7 @@ fn a_signed_content_hash_must_be_the_hash_of_the_body() {
 #[test]
 fn the_caller_may_give_the_body_hash_instead_of_the_body() {
     let wire = post_with_body();
-    let headers: Vec<(&str, &str)> = wire
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.pairs();
     let hash = hex::encode(Sha256::digest(&wire.body));
     let req = SignableRequest::new(&wire.method, &wire.target)
         .unwrap()
@@ -886,14 +933,7 @@ fn the_caller_may_give_the_body_hash_instead_of_the_body() {
 
 #[test]
 fn an_http_request_signed_by_the_signer_verifies() {
-    let signer = Signer::new(Credentials::new(AK, SK));
-    let mut req = http::Request::delete(format!(
-        "http://127.0.0.1:8080/v1/{PROJECT}/remux/task?task_id=b&task_id=a"
-    ))
-    .header("X-Project-Id", PROJECT)
-    .body(Vec::<u8>::new())
-    .unwrap();
-    signer.sign_at(&mut req, at(DATE)).unwrap();
+    let req = signed_http_delete("task_id=b&task_id=a");
     assert!(verifier().verify_http(&req, at(DATE)).is_ok());
 
     // As a server sees it: origin-form target and the Host header.
@@ -928,11 +968,7 @@ fn an_http_request_signed_by_the_signer_verifies() {
 fn a_single_signer_is_a_key_store_of_its_own_access_key() {
     let wire = delete_remux_task();
     let v = Verifier::new(Signer::new(Credentials::new(AK, SK)));
-    let headers: Vec<(&str, &str)> = wire
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.pairs();
     let req = SignableRequest::new(&wire.method, &wire.target)
         .unwrap()
         .with_headers(&headers);
@@ -1056,11 +1092,7 @@ fn a_key_store_signer_set_up_for_another_algorithm_still_checks_sdk_hmac_sha256(
         .with_derived_scope("cn-north-4", "mpc");
     let keys: std::collections::HashMap<String, Signer> = [(AK.to_owned(), v11)].into();
     let wire = delete_remux_task();
-    let headers: Vec<(&str, &str)> = wire
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = wire.pairs();
     let req = SignableRequest::new(&wire.method, &wire.target)
         .unwrap()
         .with_headers(&headers);
@@ -1103,7 +1135,7 @@ fn repeated_header_names_verify_in_any_order_and_any_case() {
             _ => changed.headers.push(("X-Tag".to_owned(), "a".to_owned())),
         }
         assert!(
-            matches!(changed.verify(), Err(VerifyError::SignatureMismatch { .. })),
+            is_mismatch(&changed.verify()),
             "change {change}: {:?}",
             changed.verify()
         );
@@ -1162,10 +1194,7 @@ fn long_signed_header_lists_and_many_repeated_headers_verify() {
             .rposition(|(n, _)| n == headers[0].0)
             .unwrap();
         changed.headers[last].1 = "changed".to_owned();
-        assert!(matches!(
-            changed.verify(),
-            Err(VerifyError::SignatureMismatch { .. })
-        ));
+        assert!(is_mismatch(&changed.verify()));
     }
 }
 

@@ -43,8 +43,15 @@ pub(crate) enum Mode<'s> {
     /// Signing: every header except `authorization` and names with `_`, plus those the
     /// signer adds.
     Sign(SignContext<'s>),
-    /// Verifying: exactly the headers named in this `SignedHeaders` list, nothing added.
-    Verify { signed_headers: &'s str },
+    /// Verifying: exactly the headers named in a `SignedHeaders` list, nothing added.
+    Verify {
+        /// The list, read and checked by the verifier.
+        listed: &'s Listed<'s>,
+        /// The position among the request's headers of the `Authorization` header the
+        /// verifier has parsed already, when it is not listed: passed over, as it is neither
+        /// signed nor to be checked again (its grammar admits no control character).
+        skip: Option<usize>,
+    },
 }
 
 /// Reusable working memory for canonicalisation.
@@ -52,7 +59,9 @@ pub(crate) enum Mode<'s> {
 pub(crate) struct Scratch {
     bytes: Vec<u8>,
     params: Vec<(Range<usize>, Range<usize>)>,
-    /// Each signed header: its [`sort_key`], and where its name and value are in `bytes`.
+    /// Each signed header: what sorts it (signing, its name's [`sort_key`]; verifying, its
+    /// name's position in the `SignedHeaders` list), and where its name and value are in
+    /// `bytes`.
     headers: Vec<(u64, Range<usize>, Range<usize>)>,
     segments: Vec<u8>,
 }
@@ -66,6 +75,9 @@ pub(crate) struct Layout {
     /// The headers added, with the range of their value in [`Scratch`]'s bytes.
     pub(crate) added: [Option<(Added, Range<usize>)>; 4],
     pub(crate) added_len: usize,
+    /// Verifying: the position in the list of the first listed name that no header of the
+    /// request has.
+    pub(crate) missing: Option<usize>,
 }
 
 /// The algorithm's content-hash header in the request.
@@ -118,7 +130,7 @@ impl Scratch {
 /// equal. A name holds no zero byte, so a name that is a prefix of another still sorts
 /// first.
 #[inline]
-fn sort_key(name: &[u8]) -> u64 {
+pub(crate) fn sort_key(name: &[u8]) -> u64 {
     // Loaded as one word, or gathered byte by byte: a copy of a variable length into a
     // buffer read back at once is a call to `memcpy` and a stalled load.
     let first = match name.get(..8) {
@@ -370,45 +382,72 @@ fn lower_ascii_8(word: u64) -> u64 {
     word | (upper >> 2)
 }
 
-/// The names of a `SignedHeaders` list (lower case), split once, each with its
-/// [`sort_key`] so that most names of a request are told apart by one comparison.
-struct Listed<'l> {
+/// The names of a `SignedHeaders` list (lower case, strictly ascending), read once by the
+/// verifier as it checks the list, each with its [`sort_key`] so that most names of a
+/// request are told apart by one comparison.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'l> {
     /// The first names; all of them when `len <= FIRST`.
     first: [(u64, &'l [u8]); Listed::FIRST],
     len: usize,
     all: &'l str,
 }
 
+impl Default for Listed<'_> {
+    fn default() -> Self {
+        Listed {
+            first: [(0, &[]); Listed::FIRST],
+            len: 0,
+            all: "",
+        }
+    }
+}
+
 impl<'l> Listed<'l> {
     /// Names kept on the stack; a longer list is split again for each lookup.
     const FIRST: usize = 16;
 
-    fn new(all: &'l str) -> Self {
-        let mut first: [(u64, &[u8]); Listed::FIRST] = [(0, &[]); Listed::FIRST];
-        let mut len = 0;
-        for name in all.as_bytes().split(|&b| b == b';') {
-            if len < Listed::FIRST {
-                first[len] = (sort_key(name), name);
-            }
-            len += 1;
+    /// Appends the next name of the list, whose sort key is `key`.
+    #[inline]
+    pub(crate) fn push(&mut self, key: u64, name: &'l [u8]) {
+        if self.len < Listed::FIRST {
+            self.first[self.len] = (key, name);
         }
-        Listed { first, len, all }
+        self.len += 1;
     }
 
-    /// The list's own (lower-case) spelling of `name`, whose sort key is `key`, if listed.
+    /// Ends the list: `all` is the whole list, the names pushed joined by `;`.
+    pub(crate) fn finish(&mut self, all: &'l str) {
+        debug_assert_eq!(all.split(';').count(), self.len);
+        self.all = all;
+    }
+
+    /// The number of names.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The position of `name` (any case) in the list, whose sort key is `key`, and the
+    /// list's own (lower-case) spelling of it.
     #[inline]
-    fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<&'l [u8]> {
-        if self.len <= Listed::FIRST {
-            self.first[..self.len]
-                .iter()
-                .find(|&&(k, l)| k == key && same_name(name, l, lower))
-                .map(|&(_, l)| l)
-        } else {
-            self.all
-                .as_bytes()
-                .split(|&b| b == b';')
-                .find(|l| same_name(name, l, lower))
+    fn find(&self, key: u64, name: &[u8], lower: bool) -> Option<(usize, &'l [u8])> {
+        if self.len > Listed::FIRST {
+            return self.find_long(name, lower);
         }
+        self.first[..self.len]
+            .iter()
+            .position(|&(k, l)| k == key && same_name(name, l, lower))
+            .map(|i| (i, self.first[i].1))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn find_long(&self, name: &[u8], lower: bool) -> Option<(usize, &'l [u8])> {
+        self.all
+            .as_bytes()
+            .split(|&b| b == b';')
+            .enumerate()
+            .find(|(_, l)| same_name(name, l, lower))
     }
 }
 
@@ -427,15 +466,22 @@ struct HeaderPass<'a, 'l> {
 }
 
 impl<'a> HeaderPass<'a, '_> {
-    /// Takes one header of the caller's (already checked): notes what it is, and when it
-    /// is signed, adds its lower-cased name and trimmed value to the scratch buffer.
+    /// Takes one header of the caller's: notes what it is, and when it is signed, adds its
+    /// lower-cased name and trimmed value to the scratch buffer. Gives `true` when the name
+    /// is one of a `SignedHeaders` list, and so a valid name (the list's names are).
     ///
     /// Everything is decided on the caller's `name`, not on the bytes just written: a
     /// vector load of bytes still in flight from a narrower store stalls until they land.
     #[inline]
-    fn take(&mut self, scratch: &mut Scratch, name: &str, name_is_lower: bool, value: &'a str) {
+    fn take(
+        &mut self,
+        scratch: &mut Scratch,
+        name: &str,
+        name_is_lower: bool,
+        value: &'a str,
+    ) -> bool {
         let name = name.as_bytes();
-        let key = sort_key(name);
+        let mut key = sort_key(name);
         // What the signer adds depends on these; the verifier adds nothing.
         let known = match self.listed {
             Some(_) => None,
@@ -452,12 +498,16 @@ impl<'a> HeaderPass<'a, '_> {
             }
             _ => {}
         }
-        // Verifying, the list's spelling of a signed name is lower case already.
+        // Verifying, the list's spelling of a signed name is lower case already, and its
+        // position in the list sorts it (the list is strictly ascending).
         let (signed, listed) = match &self.listed {
-            Some(list) => {
-                let listed = list.find(key, name, name_is_lower);
-                (listed.is_some(), listed)
-            }
+            Some(list) => match list.find(key, name, name_is_lower) {
+                Some((slot, lower_case)) => {
+                    key = slot as u64;
+                    (true, Some(lower_case))
+                }
+                None => (false, None),
+            },
             None => {
                 let underscore = name.iter().fold(false, |found, &b| found | (b == b'_'));
                 (!underscore && known != Some(Known::Authorization), None)
@@ -470,7 +520,7 @@ impl<'a> HeaderPass<'a, '_> {
             }
         }
         if !signed {
-            return;
+            return false;
         }
         let bytes = &mut scratch.bytes;
         let start = bytes.len();
@@ -486,6 +536,7 @@ impl<'a> HeaderPass<'a, '_> {
         bytes.extend_from_slice(trim(value).as_bytes());
         let v = n.end..bytes.len();
         scratch.headers.push((key, n, v));
+        listed.is_some()
     }
 }
 
@@ -505,26 +556,27 @@ pub(crate) fn build<'a>(
     scratch.bytes.clear();
     scratch.headers.clear();
     let mut layout = Layout::default();
-    // Built in place and borrowed: the list of names is a few hundred bytes, not to be
-    // moved around.
-    let listed = match mode {
-        Mode::Sign(_) => None,
-        Mode::Verify { signed_headers } => Some(Listed::new(signed_headers)),
+    let (listed, skip) = match mode {
+        Mode::Sign(_) => (None, None),
+        Mode::Verify { listed, skip } => (Some(listed), skip),
     };
     let mut pass = HeaderPass {
         content_header: scheme.content_header,
-        listed: listed.as_ref(),
+        listed,
         host: false,
         date: None,
         token: false,
         content: Content::default(),
         content_type: None,
     };
-    collect_headers(req, &mut pass, scratch)?;
-    if let Mode::Sign(ctx) = mode {
-        add_signer_headers(req, ctx, scheme, &mut pass, scratch, &mut layout)?;
+    collect_headers(req, &mut pass, scratch, skip)?;
+    match mode {
+        Mode::Sign(ctx) => {
+            add_signer_headers(req, ctx, scheme, &mut pass, scratch, &mut layout)?;
+            sort_headers(scratch);
+        }
+        Mode::Verify { listed, .. } => layout.missing = order_by_slot(scratch, listed.len()),
     }
-    sort_headers(scratch);
 
     write_method(out, req.method)?;
     out.push(b'\n');
@@ -532,7 +584,11 @@ pub(crate) fn build<'a>(
     out.push(b'\n');
     layout.query = write_query(out, scratch, req.query);
     out.push(b'\n');
-    layout.signed_headers = write_headers(out, scratch);
+    let complete = match (mode, layout.missing) {
+        (Mode::Verify { listed, .. }, None) => Some(listed.all),
+        _ => None,
+    };
+    layout.signed_headers = write_headers(out, scratch, complete);
     out.push(b'\n');
     match (pass.content.stated(), req.payload) {
         (Some(given), _) => out.extend_from_slice(given.as_bytes()),
@@ -556,26 +612,31 @@ pub(crate) fn text(bytes: &[u8]) -> &str {
 
 /// Checks every header of the request as the signer checks what it signs, signed or not
 /// (a request the signer could not have sent is refused), and collects the signed ones.
+/// The header at position `skip` is passed over if it is `Authorization` (see
+/// [`Mode::Verify`]).
 fn collect_headers<'a>(
     req: &SignableRequest<'a>,
     pass: &mut HeaderPass<'a, '_>,
     scratch: &mut Scratch,
+    skip: Option<usize>,
 ) -> Result<(), SignError> {
     let verifying = pass.listed.is_some();
     match req.headers {
         Headers::Pairs(pairs) => {
-            for &(name, value) in pairs {
-                if verifying && is_unlisted_authorization(name.as_bytes(), false, pass) {
+            for (i, &(name, value)) in pairs.iter().enumerate() {
+                if Some(i) == skip && eq_lower(name.as_bytes(), b"authorization") {
                     continue;
                 }
-                check_name(name)?;
+                // A name found in the list is a valid one.
+                if !pass.take(scratch, name, false, value) {
+                    check_name(name)?;
+                }
                 check_value(name, value.as_bytes())?;
-                pass.take(scratch, name, false, value);
             }
         }
         Headers::Map(map) if verifying => {
-            for (name, value) in map {
-                if is_unlisted_authorization(name.as_str().as_bytes(), true, pass) {
+            for (i, (name, value)) in map.iter().enumerate() {
+                if Some(i) == skip && name == http::header::AUTHORIZATION {
                     continue;
                 }
                 let value = map_value_received(name.as_str(), value)?;
@@ -590,18 +651,6 @@ fn collect_headers<'a>(
         }
     }
     Ok(())
-}
-
-/// Verifying: is this the `Authorization` header, and not one of the signed headers? The
-/// verifier has parsed it already, strictly (its grammar admits no control character), so
-/// it is neither checked nor collected again.
-#[inline]
-fn is_unlisted_authorization(name: &[u8], lower: bool, pass: &HeaderPass<'_, '_>) -> bool {
-    same_name(name, b"authorization", lower)
-        && pass
-            .listed
-            .as_ref()
-            .is_none_or(|l| l.find(sort_key(name), name, lower).is_none())
 }
 
 /// Signing: adds the headers the signer adds (`X-Sdk-Date`, `Host`, `X-Security-Token`,
@@ -629,6 +678,14 @@ fn add_signer_headers(
             .filter(|a| !a.is_empty())
             .ok_or(SignError::MissingHost)?;
         check_value("host", host.as_bytes())?;
+        // The receiver trims header values: a host with outer white space would be signed
+        // as one value and checked as another (as a security token, `Credentials::validate`).
+        if trim(host).len() != host.len() {
+            return Err(SignError::InvalidHeaderValue {
+                name: "host".to_owned(),
+                reason: "has leading or trailing whitespace",
+            });
+        }
         let v = scratch.add_header(b"host", host.as_bytes());
         layout.add(Added::Host, v);
     }
@@ -679,9 +736,47 @@ fn map_value<'a>(
     Ok(value)
 }
 
+/// Puts the collected headers of a verification, whose keys are their names' positions in
+/// a list of `len` names, in the order of the list (of their values, for a name given
+/// more than once). Gives the position of the first listed name none of them has.
+fn order_by_slot(scratch: &mut Scratch, len: usize) -> Option<usize> {
+    let headers = &mut scratch.headers;
+    let n = headers.len();
+    // Each name once, the usual case: the keys are 0..n in some order, put in place by
+    // swaps, each of which puts one header where it stays.
+    let mut placed = true;
+    'place: for i in 0..n {
+        loop {
+            let slot = headers[i].0 as usize;
+            if slot == i {
+                break;
+            }
+            if slot >= n || headers[slot].0 as usize == slot {
+                // A name given more than once (or, then, one missing).
+                placed = false;
+                break 'place;
+            }
+            headers.swap(i, slot);
+        }
+    }
+    if placed {
+        return (n < len).then_some(n);
+    }
+    sort_headers(scratch);
+    let mut next = 0;
+    for &(slot, _, _) in &scratch.headers {
+        let slot = slot as usize;
+        if slot > next {
+            return Some(next);
+        }
+        next = slot + 1;
+    }
+    (next < len).then_some(next)
+}
+
 /// Writes the collected headers (sorted) and the signed header names, each once; gives
-/// where the names are.
-fn write_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
+/// where the names are. `complete`: a list known to name exactly the collected headers.
+fn write_headers(out: &mut Vec<u8>, scratch: &Scratch, complete: Option<&str>) -> Range<usize> {
     let bytes = &scratch.bytes;
     for (_, n, v) in &scratch.headers {
         out.extend_from_slice(&bytes[n.clone()]);
@@ -691,6 +786,10 @@ fn write_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
     }
     out.push(b'\n');
     let start = out.len();
+    if let Some(list) = complete {
+        out.extend_from_slice(list.as_bytes());
+        return start..out.len();
+    }
     let mut previous: Option<&[u8]> = None;
     for (_, n, _) in &scratch.headers {
         let name = &bytes[n.clone()];
@@ -709,7 +808,10 @@ fn write_headers(out: &mut Vec<u8>, scratch: &Scratch) -> Range<usize> {
 /// A received header value of an `http::HeaderMap` as a `str`: `http` has refused
 /// control characters, so only UTF-8 is left to check (what is received is not checked as
 /// what is sent is: see [`map_value`]).
-fn map_value_received<'a>(name: &str, value: &'a http::HeaderValue) -> Result<&'a str, SignError> {
+pub(crate) fn map_value_received<'a>(
+    name: &str,
+    value: &'a http::HeaderValue,
+) -> Result<&'a str, SignError> {
     std::str::from_utf8(value.as_bytes()).map_err(|_| SignError::InvalidHeaderValue {
         name: name.to_owned(),
         reason: "is not UTF-8",
@@ -755,6 +857,69 @@ mod tests {
             first[..n].copy_from_slice(&name[..n]);
             first.make_ascii_lowercase();
             assert_eq!(sort_key(name), u64::from_be_bytes(first), "{name:?}");
+        }
+    }
+
+    /// The collected headers as `order_by_slot` leaves them: (slot, value) in order.
+    fn ordered(slots: &[(u64, &[u8])], len: usize) -> (Vec<(u64, Vec<u8>)>, Option<usize>) {
+        let mut scratch = Scratch::default();
+        for &(slot, value) in slots {
+            // Every name of one slot is spelled the same, as the list spells it.
+            let name = format!("n{slot}");
+            let start = scratch.bytes.len();
+            scratch.bytes.extend_from_slice(name.as_bytes());
+            let n = start..scratch.bytes.len();
+            scratch.bytes.extend_from_slice(value);
+            scratch
+                .headers
+                .push((slot, n.clone(), n.end..scratch.bytes.len()));
+        }
+        let missing = order_by_slot(&mut scratch, len);
+        let headers = scratch
+            .headers
+            .iter()
+            .map(|(k, _, v)| (*k, scratch.bytes[v.clone()].to_vec()))
+            .collect();
+        (headers, missing)
+    }
+
+    #[test]
+    fn headers_are_put_in_list_order_and_the_first_missing_name_is_found() {
+        // Every sequence of up to 5 slots of a list of 4 names, values chosen to need the
+        // tie-break: the order must be that of a sort by (slot, value), and `missing` the
+        // first slot no header has.
+        let values: [&[u8]; 3] = [b"b", b"a", b"c"];
+        let mut seqs: Vec<Vec<u64>> = vec![vec![]];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u64>> = seqs
+                .iter()
+                .filter(|s| s.len() == seqs.last().map_or(0, Vec::len))
+                .flat_map(|s| {
+                    (0..4).map(move |slot| {
+                        let mut s = s.clone();
+                        s.push(slot);
+                        s
+                    })
+                })
+                .collect();
+            seqs.extend(longer);
+        }
+        for seq in &seqs {
+            let input: Vec<(u64, &[u8])> = seq
+                .iter()
+                .enumerate()
+                .map(|(i, &slot)| (slot, values[i % 3]))
+                .collect();
+            let mut expected: Vec<(u64, Vec<u8>)> =
+                input.iter().map(|&(k, v)| (k, v.to_vec())).collect();
+            expected.sort();
+            let expected_missing = (0..4).find(|slot| !seq.contains(&(*slot as u64)));
+            for len in [4, 5] {
+                let (got, missing) = ordered(&input, len);
+                assert_eq!(got, expected, "{seq:?}");
+                let expected_missing = expected_missing.or((len == 5).then_some(4));
+                assert_eq!(missing, expected_missing, "{seq:?} of {len}");
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::Algorithm;
 use crate::sign::algorithm::SignatureForm;
-use crate::sign::canonical::{compare_bytes, same_bytes};
+use crate::sign::canonical::{Listed, compare_bytes, same_bytes, sort_key};
 use crate::verify::error::{VerifyError, echo};
 
 /// The three fields of an `Authorization` header, borrowed from it.
@@ -37,11 +37,13 @@ struct Flags;
 impl Flags {
     const DATE: u8 = 1;
     const HOST: u8 = 2;
+    const AUTHORIZATION: u8 = 4;
 
     fn of(name: &[u8]) -> u8 {
         match name {
             b"x-sdk-date" => Flags::DATE,
             b"host" => Flags::HOST,
+            b"authorization" => Flags::AUTHORIZATION,
             _ => 0,
         }
     }
@@ -59,6 +61,15 @@ impl<'a> Authorization<'a> {
     /// - a signature of 64 lower-case hex digits (for the elliptic-curve algorithms, lower-case
     ///   hex of a DER signature).
     pub fn parse(value: &'a str) -> Result<Self, VerifyError> {
+        Authorization::parse_listed(value, &mut Listed::default())
+    }
+
+    /// [`Authorization::parse`], keeping the names of `SignedHeaders` in `listed` as they
+    /// are read and checked.
+    pub(crate) fn parse_listed(
+        value: &'a str,
+        listed: &mut Listed<'a>,
+    ) -> Result<Self, VerifyError> {
         // One forward pass over the bytes: the fields are found by their separators while
         // they are checked, and an error is only built on the way out.
         let malformed = |reason| VerifyError::MalformedAuthorization { reason };
@@ -120,8 +131,9 @@ impl<'a> Authorization<'a> {
         let rest = rest
             .strip_prefix(" SignedHeaders=")
             .ok_or_else(|| malformed("the second field is not \", SignedHeaders=\""))?;
-        let (len, flags) = read_signed_headers(rest.as_bytes())?;
+        let (len, flags) = read_signed_headers(rest.as_bytes(), listed)?;
         let (signed_headers, rest) = (&rest[..len], &rest[len..]);
+        listed.finish(signed_headers);
         // The list ends at a comma or at the end of the value.
         let signature = rest.strip_prefix(", Signature=").ok_or_else(|| {
             if rest.is_empty() {
@@ -200,6 +212,11 @@ impl<'a> Authorization<'a> {
     pub(crate) fn signs_host(&self) -> bool {
         self.flags & Flags::HOST != 0
     }
+
+    /// Is `authorization` signed (as a header of its own: no SDK signs it)?
+    pub(crate) fn signs_authorization(&self) -> bool {
+        self.flags & Flags::AUTHORIZATION != 0
+    }
 }
 
 /// The bytes allowed in a lower-case header name: RFC 9110 `tchar`s that are not upper case.
@@ -276,12 +293,15 @@ pub(crate) fn scope_parts(scope: &str) -> (&str, &str, &str) {
 
 /// Reads the `SignedHeaders` list at the start of `s`, up to the first comma or the end,
 /// checking it: lower-case header names, strictly ascending, joined by `;`. Gives the
-/// list's length and the [`Flags`] of the names in it.
-fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
+/// list's length and the [`Flags`] of the names in it; the names go to `listed`.
+fn read_signed_headers<'a>(
+    s: &'a [u8],
+    listed: &mut Listed<'a>,
+) -> Result<(usize, u8), VerifyError> {
     let malformed = |reason| VerifyError::MalformedAuthorization { reason };
     let mut flags = 0;
     let mut start = 0;
-    let mut previous: &[u8] = &[];
+    let mut previous: (u64, &[u8]) = (0, &[]);
     let mut i = 0;
     loop {
         while i < s.len() && NAME_BYTE[usize::from(s[i])] {
@@ -296,14 +316,23 @@ fn read_signed_headers(s: &[u8]) -> Result<(usize, u8), VerifyError> {
                 "empty name in SignedHeaders"
             }));
         }
-        if start > 0 && !compare_bytes(previous, name).is_lt() {
+        // Names compare as their sort keys do, unless the keys are equal.
+        let key = sort_key(name);
+        if start > 0
+            && !previous
+                .0
+                .cmp(&key)
+                .then_with(|| compare_bytes(previous.1, name))
+                .is_lt()
+        {
             return Err(malformed("SignedHeaders is not sorted or repeats a name"));
         }
         flags |= Flags::of(name);
+        listed.push(key, name);
         match s.get(i) {
             _ if end => return Ok((i, flags)),
             Some(b';') => {
-                previous = name;
+                previous = (key, name);
                 i += 1;
                 start = i;
             }

@@ -61,7 +61,7 @@ pub use authorization::Authorization;
 pub use error::VerifyError;
 
 use crate::sign::algorithm::Scheme;
-use crate::sign::canonical::{self, Content, Known, Mode, Scratch, UNSIGNED_PAYLOAD, text};
+use crate::sign::canonical::{self, Content, Known, Listed, Mode, Scratch, UNSIGNED_PAYLOAD, text};
 use crate::sign::credentials::Credentials;
 use crate::sign::date::SdkDate;
 use crate::sign::request::{Headers, Payload, SignableRequest};
@@ -417,10 +417,12 @@ impl<K: SecretKeys> Verifier<K> {
         buf: &mut VerifyBuffer,
     ) -> Result<Verified<'a>, VerifyError> {
         let found = scan(req.headers)?;
-        let auth = Authorization::parse(
+        let mut listed = Listed::default();
+        let auth = Authorization::parse_listed(
             found
                 .authorization
                 .ok_or(VerifyError::MissingAuthorization)?,
+            &mut listed,
         )?;
 
         if found.dates == 0 {
@@ -463,20 +465,27 @@ impl<K: SecretKeys> Verifier<K> {
             }
             None => None,
         };
-        // Over HTTP/2 the host is the URI's authority, not a header.
+        // Over HTTP/2 the host is the URI's authority, not a header: it is added after
+        // the others, so `Authorization` keeps its position.
         let with_host: Vec<(&str, &str)>;
         let mut req = *req;
         if !found.host && auth.signs_host() {
             if let Some(authority) = req.authority.filter(|a| !a.is_empty()) {
-                with_host = pairs_with_host(req.headers, authority);
+                with_host = pairs_with_host(req.headers, authority)?;
                 req.headers = Headers::Pairs(&with_host);
             }
         }
 
         let signed_headers = auth.signed_headers_str();
+        let skip = found
+            .authorization_at
+            .filter(|_| !auth.signs_authorization());
         let (layout, content) = canonical::build(
             &req,
-            Mode::Verify { signed_headers },
+            Mode::Verify {
+                listed: &listed,
+                skip,
+            },
             scheme,
             &mut buf.scratch,
             &mut buf.canonical,
@@ -484,12 +493,11 @@ impl<K: SecretKeys> Verifier<K> {
         )
         .map_err(VerifyError::InvalidRequest)?;
         let content = check_content_hash(content, req.payload, scheme, &mut buf.payload_hex)?;
-        if &buf.canonical[layout.signed_headers.clone()] != signed_headers.as_bytes() {
-            let present = text(&buf.canonical[layout.signed_headers]);
+        if let Some(slot) = layout.missing {
             let name = auth
                 .signed_headers()
-                .find(|n| !present.split(';').any(|p| p == *n))
-                .expect("a name of the list is missing, as the lists differ");
+                .nth(slot)
+                .expect("the missing name's position is within the list");
             return Err(VerifyError::MissingSignedHeader {
                 name: name.to_owned(),
             });
@@ -660,6 +668,8 @@ thread_local! {
 #[derive(Default)]
 struct Found<'a> {
     authorization: Option<&'a str>,
+    /// The position of the `Authorization` header among the request's headers.
+    authorization_at: Option<usize>,
     date: Option<&'a str>,
     dates: usize,
     host: bool,
@@ -670,12 +680,13 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     let mut found = Found::default();
     let mut authorizations = 0;
     let mut authorization_utf8 = true;
-    let mut take = |known: Known, value: Option<&'a str>| match known {
+    let mut take = |i: usize, known: Known, value: Option<&'a str>| match known {
         Known::Host => found.host = true,
         Known::Authorization => {
             authorizations += 1;
             authorization_utf8 &= value.is_some();
             found.authorization = value;
+            found.authorization_at = Some(i);
         }
         Known::Date => {
             found.dates += 1;
@@ -687,20 +698,20 @@ fn scan<'a>(headers: Headers<'a>) -> Result<Found<'a>, VerifyError> {
     };
     match headers {
         Headers::Pairs(pairs) => {
-            for &(name, value) in pairs {
+            for (i, &(name, value)) in pairs.iter().enumerate() {
                 if let Some(known) = Known::of(name.as_bytes(), false) {
-                    take(known, Some(value));
+                    take(i, known, Some(value));
                 }
             }
         }
         Headers::Map(map) => {
-            for (name, value) in map {
+            for (i, (name, value)) in map.iter().enumerate() {
                 let known = Known::of(name.as_str().as_bytes(), true);
                 // Only the values used are converted.
                 if let Some(known) =
                     known.filter(|k| !matches!(k, Known::ContentType | Known::SecurityToken))
                 {
-                    take(known, std::str::from_utf8(value.as_bytes()).ok());
+                    take(i, known, std::str::from_utf8(value.as_bytes()).ok());
                 }
             }
         }
@@ -774,17 +785,22 @@ fn check_content_hash(
     Ok(Coverage::Hashed)
 }
 
-/// The headers of `headers` plus `Host: authority`, as pairs.
-fn pairs_with_host<'a>(headers: Headers<'a>, authority: &'a str) -> Vec<(&'a str, &'a str)> {
+/// The headers of `headers` in their order, plus `Host: authority` last, as pairs. A value
+/// that is not UTF-8 is refused, as it is in a map.
+fn pairs_with_host<'a>(
+    headers: Headers<'a>,
+    authority: &'a str,
+) -> Result<Vec<(&'a str, &'a str)>, VerifyError> {
     let mut pairs: Vec<(&str, &str)> = match headers {
         Headers::Pairs(pairs) => pairs.to_vec(),
         Headers::Map(map) => map
             .iter()
-            .filter_map(|(n, v)| Some((n.as_str(), std::str::from_utf8(v.as_bytes()).ok()?)))
-            .collect(),
+            .map(|(n, v)| Ok((n.as_str(), canonical::map_value_received(n.as_str(), v)?)))
+            .collect::<Result<_, _>>()
+            .map_err(VerifyError::InvalidRequest)?,
     };
     pairs.push(("host", authority));
-    pairs
+    Ok(pairs)
 }
 
 #[cfg(test)]

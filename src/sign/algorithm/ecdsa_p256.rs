@@ -2,7 +2,8 @@
 //! key derived from the AK/SK (docs/SIGNING.md §2). Nonces follow RFC 6979, so no random
 //! source is needed; signatures are hex of DER.
 
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 
 use crate::sign::algorithm::scheme::{Key, Scheme, SignatureForm};
 use crate::sign::credentials::Credentials;
@@ -64,9 +65,10 @@ impl Key for P256Key {
         let Ok(signature) = p256::ecdsa::Signature::from_der(&der[..len]) else {
             return false;
         };
+        // The same check as `verify(string_to_sign, ..)`, on the digest our SHA-256 computes.
         self.0
             .verifying_key()
-            .verify(string_to_sign, &signature)
+            .verify_prehash(&crate::sign::crypto::sha256(string_to_sign), &signature)
             .is_ok()
     }
 }

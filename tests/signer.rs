@@ -270,6 +270,34 @@ fn invalid_header_names_and_methods_are_refused() {
 }
 
 #[test]
+fn an_authority_with_outer_white_space_is_refused_as_the_host_to_add() {
+    // The receiver trims the Host header it gets: it would check another value than the
+    // one signed.
+    let date = SdkDate::parse("20261128T043500Z").unwrap();
+    let mut buf = SigningBuffer::new();
+    for authority in ["\u{a0}", "h.example.com\u{3000}", "\u{2003}h.example.com"] {
+        let req = SignableRequest::from_parts("GET", Some(authority), "/v1/x", "");
+        assert_eq!(
+            signer().sign_into(&req, date, &mut buf).unwrap_err(),
+            SignError::InvalidHeaderValue {
+                name: "host".into(),
+                reason: "has leading or trailing whitespace",
+            },
+            "{authority:?}"
+        );
+        // Given as a Host header, it is signed trimmed, as every header value.
+        let headers = [("Host", authority)];
+        let req = SignableRequest::new("GET", "/v1/x")
+            .unwrap()
+            .with_headers(&headers);
+        assert!(
+            signer().sign_into(&req, date, &mut buf).is_ok(),
+            "{authority:?}"
+        );
+    }
+}
+
+#[test]
 fn a_request_without_a_host_is_refused() {
     let date = SdkDate::parse("20261128T043500Z").unwrap();
     let mut buf = SigningBuffer::new();

@@ -2,14 +2,16 @@
 //!
 //! Invariants: no panic; an arbitrary `Authorization` never verifies; a request that the
 //! signer signed verifies (at any time within the allowed skew), unless it carries what the
-//! verifier refuses by design (two `X-Sdk-Date`, a caller's content-hash header); after one
-//! byte of the signed request is changed, the verifier accepts it exactly when the signer's
-//! own canonical request of the changed request is the original one.
+//! verifier refuses by design (two `X-Sdk-Date`, a caller's content-hash header) when the
+//! verifier accepts unsigned payloads, and with the default policy unless its signature
+//! leaves out a body that is not empty; after one byte of the signed request is changed,
+//! the verifier accepts it exactly when the signer's own canonical request of the changed
+//! request is the original one.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use chrono::{DateTime, TimeDelta, Utc};
-use huaweicloud_aksk::verify::{Verifier, VerifyBuffer, VerifyError};
+use huaweicloud_aksk::verify::{UnsignedPayload, Verifier, VerifyBuffer, VerifyError};
 use huaweicloud_aksk::{
     Algorithm, Credentials, Payload, SdkDate, SignableRequest, Signer, SigningBuffer,
 };
@@ -196,17 +198,27 @@ fn sign_then_verify(input: &Input<'_>, at: DateTime<Utc>) {
         wire.headers.push((n.to_owned(), v.to_owned()));
     }
 
-    let verifier = Verifier::new(signer);
+    // Accepting bodies the signature does not cover, so that every signed request verifies;
+    // the default policy is checked against it below.
+    let verifier = Verifier::new(signer).with_unsigned_payload(UnsignedPayload::Accept);
     // Anywhere within the allowed skew of the signing time.
     let skew = TimeDelta::seconds(i64::from(input.skew).clamp(-900, 900));
     let now = signed.date().to_datetime() + skew;
     let by_design = count(&given, "x-sdk-date") > 1
         || count(&given, "x-sdk-content-sha256") > 0
         || count(&given, "x-sdk-content-sm3") > 0;
-    match verify(&verifier, &wire, input, now) {
-        Ok(()) => {}
+    let payload_signed = match verify(&verifier, &wire, input, now) {
+        Ok(payload_signed) => payload_signed,
         Err(VerifyError::InvalidDate | VerifyError::ContentHash { .. }) if by_design => return,
         Err(e) => panic!("a signed request failed to verify: {e:?}\n{canonical:?}\n{wire:?}"),
+    };
+    // By default, refused exactly when the signature leaves out a body that is not empty
+    // (or not given).
+    let strict = verify(&Verifier::new(signer), &wire, input, now);
+    if payload_signed || matches!(payload(input, &wire.body), Payload::Bytes([])) {
+        assert_eq!(strict, Ok(payload_signed), "{wire:?}");
+    } else {
+        assert_eq!(strict, Err(VerifyError::UnsignedPayload), "{wire:?}");
     }
 
     // One byte changed.
@@ -261,7 +273,7 @@ fn verify(
     wire: &Wire,
     input: &Input<'_>,
     now: DateTime<Utc>,
-) -> Result<(), VerifyError> {
+) -> Result<bool, VerifyError> {
     let pairs = wire.pairs();
     let req = SignableRequest::from_parts(
         &wire.method,
@@ -272,7 +284,9 @@ fn verify(
     .with_headers(&pairs)
     .with_payload(payload(input, &wire.body));
     let mut buf = VerifyBuffer::new();
-    verifier.verify_with(&req, now, &mut buf).map(|_| ())
+    verifier
+        .verify_with(&req, now, &mut buf)
+        .map(|v| v.payload_signed())
 }
 
 /// `wire` with one byte of one part set to `m.byte`, if that leaves it UTF-8.

@@ -1,6 +1,5 @@
 //! The other algorithms of the official SDKs: V11-HMAC-SHA256, SDK-HMAC-SM3, and the
 //! elliptic-curve ones.
-#![cfg(all(feature = "sm3", feature = "ecdsa"))]
 
 mod support;
 

@@ -1,5 +1,4 @@
 //! `aksk sign` and `aksk vectors check`, run as a user runs them.
-#![cfg(feature = "cli")]
 
 use std::process::{Command, Output};
 

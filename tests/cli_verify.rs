@@ -1,5 +1,4 @@
 //! `aksk verify`, run as a user runs it on captured raw requests.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

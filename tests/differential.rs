@@ -21,8 +21,6 @@
 //! The generator leaves out only what docs/SIGNING.md documents as a deliberate difference
 //! from the Python SDK; each exclusion below names its rule.
 
-#![cfg(all(feature = "vectors", feature = "ecdsa"))]
-
 mod support;
 
 use std::io::{BufRead, BufReader, Write};

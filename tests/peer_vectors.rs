@@ -2,7 +2,6 @@
 //! (`test-vectors/peer-sdks.json`). Where those SDKs sign under other rules (Go leaves
 //! `Host` unsigned, Java `Content-Type`), this crate's own signature differs; what they send
 //! must verify with this crate's verifier at the test's own date.
-#![cfg(feature = "vectors")]
 
 use huaweicloud_aksk::verify::Verifier;
 use huaweicloud_aksk::{Credentials, SdkDate, SignableRequest, Signer};

@@ -1,7 +1,6 @@
 //! The requests on which the official Python and Node SDKs sign differently
 //! (`test-vectors/python-vs-node.json`): on each, this signer gives the output of the side
 //! that docs/SIGNING.md §8 picks.
-#![cfg(feature = "vectors")]
 
 use huaweicloud_aksk::vectors;
 use serde_json::Value;

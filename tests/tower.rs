@@ -1,7 +1,6 @@
 //! The tower middleware over real connections: `VerifyLayer` in front of a handler on a
 //! hyper server on a loopback port, and `SignLayer` around hyper-util's client, against that
 //! server and against the local MPC endpoint.
-#![cfg(all(feature = "tower", feature = "server"))]
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -335,17 +334,22 @@ fn the_sign_layer_signs_a_body_of_known_size_with_its_hash() {
     });
 }
 
+/// A JSON body streamed in two chunks, PUT to `addr` through a default `SignLayer`.
+async fn upload_in_chunks(addr: SocketAddr) -> Answer {
+    let layer = SignLayer::new(Signer::new(Credentials::new(AK, SK))).with_clock(at);
+    let client = layer.layer(client::<SignedBody<Chunks>>());
+    let req = Request::put(format!("http://{addr}/v1/upload"))
+        .header("Content-Type", "application/json")
+        .body(Chunks::new(&["{\"part\":", "1}"]))
+        .unwrap();
+    read(client.oneshot(req).await.unwrap()).await
+}
+
 #[test]
 fn the_sign_layer_signs_a_streaming_body_head_only_as_unsigned_payload() {
     runtime().block_on(async {
         let (addr, server) = serve(verify_layer()).await;
-        let layer = SignLayer::new(Signer::new(Credentials::new(AK, SK))).with_clock(at);
-        let client = layer.layer(client::<SignedBody<Chunks>>());
-        let req = Request::put(format!("http://{addr}/v1/upload"))
-            .header("Content-Type", "application/json")
-            .body(Chunks::new(&["{\"part\":", "1}"]))
-            .unwrap();
-        let answer = read(client.oneshot(req).await.unwrap()).await;
+        let answer = upload_in_chunks(addr).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         assert_eq!(
             answer.body,
@@ -360,13 +364,7 @@ fn a_verify_layer_with_the_default_policy_refuses_a_streamed_unsigned_body() {
     runtime().block_on(async {
         let default_policy = Verifier::new(KeySet::from_iter([Credentials::new(AK, SK)]));
         let (addr, server) = serve(VerifyLayer::new(default_policy).with_clock(at)).await;
-        let layer = SignLayer::new(Signer::new(Credentials::new(AK, SK))).with_clock(at);
-        let client = layer.layer(client::<SignedBody<Chunks>>());
-        let req = Request::put(format!("http://{addr}/v1/upload"))
-            .header("Content-Type", "application/json")
-            .body(Chunks::new(&["{\"part\":", "1}"]))
-            .unwrap();
-        let answer = read(client.oneshot(req).await.unwrap()).await;
+        let answer = upload_in_chunks(addr).await;
         assert_refused(
             &answer,
             401,

@@ -39,11 +39,18 @@ impl Flags {
     const HOST: u8 = 2;
     const AUTHORIZATION: u8 = 4;
 
-    fn of(name: &[u8]) -> u8 {
-        match name {
-            b"x-sdk-date" => Flags::DATE,
-            b"host" => Flags::HOST,
-            b"authorization" => Flags::AUTHORIZATION,
+    /// The flag of a lower-case `name`, whose sort key is `key`: the key tells most names
+    /// apart without comparing them.
+    #[inline]
+    fn of(key: u64, name: &[u8]) -> u8 {
+        const DATE: u64 = u64::from_be_bytes(*b"x-sdk-da");
+        const HOST: u64 = u64::from_be_bytes(*b"host\0\0\0\0");
+        const AUTHORIZATION: u64 = u64::from_be_bytes(*b"authoriz");
+        match key {
+            DATE if name == b"x-sdk-date" => Flags::DATE,
+            // A name has no NUL: only `host` has this key.
+            HOST => Flags::HOST,
+            AUTHORIZATION if name == b"authorization" => Flags::AUTHORIZATION,
             _ => 0,
         }
     }
@@ -97,12 +104,14 @@ impl<'a> Authorization<'a> {
             || malformed("expected Access=, SignedHeaders= and Signature= separated by \", \"");
 
         // The first field, up to the first comma (no field can hold one).
-        let (first, prefix) = if scheme.scoped {
-            ("Credential=", "the first field is not Credential=")
+        // (Two prefixes known at compile time compare inline; a chosen one calls `memcmp`.)
+        let rest = if scheme.scoped {
+            rest.strip_prefix("Credential=")
+                .ok_or_else(|| malformed("the first field is not Credential="))?
         } else {
-            ("Access=", "the first field is not Access=")
+            rest.strip_prefix("Access=")
+                .ok_or_else(|| malformed("the first field is not Access="))?
         };
-        let rest = rest.strip_prefix(first).ok_or_else(|| malformed(prefix))?;
         let comma = position(rest.as_bytes(), b',').ok_or_else(separated)?;
         let (field, rest) = (&rest[..comma], &rest[comma + 1..]);
         let (access_key, scope) = if scheme.scoped {
@@ -219,12 +228,14 @@ impl<'a> Authorization<'a> {
     }
 }
 
-/// The bytes allowed in a lower-case header name: RFC 9110 `tchar`s that are not upper case.
-const NAME_BYTE: [bool; 256] = {
+/// The bytes of a `SignedHeaders` list: RFC 9110 `tchar`s that are not upper case (a
+/// lower-case header name), and the `;` between names.
+const LIST_BYTE: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        t[b] = crate::sign::canonical::TCHAR[b] && !(b as u8).is_ascii_uppercase();
+        t[b] = (crate::sign::canonical::TCHAR[b] && !(b as u8).is_ascii_uppercase())
+            || b == b';' as usize;
         b += 1;
     }
     t
@@ -264,24 +275,23 @@ fn bad_access_key() -> VerifyError {
 /// Is `scope` a V11 credential scope, `YYYYMMDD/region/service` (region and service
 /// non-empty and without spaces)?
 fn is_credential_scope(scope: &str) -> bool {
-    // One pass over the bytes: `/` and ` ` are ASCII, so byte positions split the `str`.
+    // Passes over all the bytes that the compiler vectorises: exactly two `/`, the first
+    // after the eight digits, and no space; then the region and the service are non-empty
+    // when neither `/` is next to the other or at the end.
     let b = scope.as_bytes();
-    let [day @ .., b'/'] = b.get(..9).unwrap_or_default() else {
-        return false;
-    };
-    if !day.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let rest = &b[9..];
-    match position(rest, b'/') {
-        Some(slash) => {
-            let (region, service) = (&rest[..slash], &rest[slash + 1..]);
-            [region, service]
-                .iter()
-                .all(|p| !p.is_empty() && !p.iter().any(|&c| c == b' ' || c == b'/'))
-        }
-        None => false,
-    }
+    let (slashes, spaces) = b.iter().fold((0usize, 0usize), |(slashes, spaces), &c| {
+        (
+            slashes + usize::from(c == b'/'),
+            spaces + usize::from(c == b' '),
+        )
+    });
+    slashes == 2
+        && spaces == 0
+        && b.len() >= 12
+        && b[8] == b'/'
+        && b[..8].iter().fold(true, |ok, c| ok & c.is_ascii_digit())
+        && b[9] != b'/'
+        && b[b.len() - 1] != b'/'
 }
 
 /// The day, region and service of a scope that [`is_credential_scope`] accepted.
@@ -299,49 +309,76 @@ fn read_signed_headers<'a>(
     listed: &mut Listed<'a>,
 ) -> Result<(usize, u8), VerifyError> {
     let malformed = |reason| VerifyError::MalformedAuthorization { reason };
+    let len = position(s, b',').unwrap_or(s.len());
+    let list = &s[..len];
+    // Every byte is checked in one pass without a branch per byte (the usual bytes by
+    // comparisons the compiler vectorises, the others by the table); the names are then
+    // only split.
+    let usual = |b: u8| b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'-') | (b == b';');
+    if !list.iter().fold(true, |ok, &b| ok & usual(b))
+        && !list
+            .iter()
+            .fold(true, |ok, &b| ok & LIST_BYTE[usize::from(b)])
+    {
+        return Err(malformed(if list.iter().any(u8::is_ascii_uppercase) {
+            "SignedHeaders is not lower case"
+        } else {
+            "invalid header name in SignedHeaders"
+        }));
+    }
     let mut flags = 0;
+    let mut previous: Option<(u64, &[u8])> = None;
     let mut start = 0;
-    let mut previous: (u64, &[u8]) = (0, &[]);
-    let mut i = 0;
     loop {
-        while i < s.len() && NAME_BYTE[usize::from(s[i])] {
-            i += 1;
-        }
-        let name = &s[start..i];
-        let end = matches!(s.get(i), None | Some(b','));
+        let rest = &list[start..];
+        let end = start + position(rest, b';').unwrap_or(rest.len());
+        let name = &list[start..end];
         if name.is_empty() {
-            return Err(malformed(if start == 0 && end {
+            return Err(malformed(if list.is_empty() {
                 "empty SignedHeaders"
             } else {
                 "empty name in SignedHeaders"
             }));
         }
         // Names compare as their sort keys do, unless the keys are equal.
-        let key = sort_key(name);
-        if start > 0
-            && !previous
-                .0
+        let key = lower_sort_key(s, start, name.len());
+        if let Some((previous_key, previous_name)) = previous {
+            if !previous_key
                 .cmp(&key)
-                .then_with(|| compare_bytes(previous.1, name))
+                .then_with(|| compare_bytes(previous_name, name))
                 .is_lt()
-        {
-            return Err(malformed("SignedHeaders is not sorted or repeats a name"));
+            {
+                return Err(malformed("SignedHeaders is not sorted or repeats a name"));
+            }
         }
-        flags |= Flags::of(name);
+        flags |= Flags::of(key, name);
         listed.push(key, name);
-        match s.get(i) {
-            _ if end => return Ok((i, flags)),
-            Some(b';') => {
-                previous = (key, name);
-                i += 1;
-                start = i;
-            }
-            Some(b) if b.is_ascii_uppercase() => {
-                return Err(malformed("SignedHeaders is not lower case"));
-            }
-            _ => return Err(malformed("invalid header name in SignedHeaders")),
+        if end == len {
+            return Ok((len, flags));
         }
+        previous = Some((key, name));
+        start = end + 1;
     }
+}
+
+/// The [`sort_key`] of the lower-case name of `len` bytes at `start` in `s`: when `s` holds
+/// eight bytes from there (the rest of `Authorization` follows the list), one load with
+/// the bytes past the name masked off, rather than a byte-by-byte gather.
+#[inline]
+fn lower_sort_key(s: &[u8], start: usize, len: usize) -> u64 {
+    let key = match s.get(start..start + 8) {
+        Some(eight) => {
+            let word = u64::from_be_bytes(eight.try_into().expect("8 bytes"));
+            if len >= 8 {
+                word
+            } else {
+                word & !(u64::MAX >> (len * 8))
+            }
+        }
+        None => sort_key(&s[start..start + len]),
+    };
+    debug_assert_eq!(key, sort_key(&s[start..start + len]));
+    key
 }
 
 #[cfg(test)]
@@ -375,6 +412,97 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every string of up to `n` pieces.
+    fn strings(pieces: &[&str], n: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = all.clone();
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn credential_scopes_are_what_the_definition_says() {
+        // The definition read plainly: eight digits, '/', then region and service split at
+        // the next '/', both non-empty and without ' ' or '/'.
+        let plain = |scope: &str| {
+            let Some((day, rest)) = scope.split_at_checked(8) else {
+                return false;
+            };
+            let Some((region, service)) = rest.strip_prefix('/').and_then(|r| r.split_once('/'))
+            else {
+                return false;
+            };
+            day.bytes().all(|b| b.is_ascii_digit())
+                && [region, service]
+                    .iter()
+                    .all(|p| !p.is_empty() && !p.contains([' ', '/']))
+        };
+        let mut tried = 0;
+        for day in ["20191115", "2019111", "2019111x", "20191115/", "201911155"] {
+            for rest in strings(&["/", "r", " ", "é", "-1"], 5) {
+                let scope = format!("{day}{rest}");
+                assert_eq!(is_credential_scope(&scope), plain(&scope), "{scope:?}");
+                tried += usize::from(plain(&scope));
+            }
+        }
+        assert!(tried > 100, "the pieces make valid scopes too: {tried}");
+    }
+
+    #[test]
+    fn signed_header_lists_are_what_the_definition_says() {
+        // Lower-case header names, strictly ascending, joined by ';'.
+        let plain = |list: &str| {
+            let names: Vec<&str> = list.split(';').collect();
+            names.iter().all(|n| {
+                !n.is_empty()
+                    && n.bytes().all(|b| {
+                        crate::sign::canonical::TCHAR[usize::from(b)] && !b.is_ascii_uppercase()
+                    })
+            }) && names.windows(2).all(|w| w[0] < w[1])
+        };
+        let mut accepted = 0;
+        for list in strings(
+            &[
+                "host",
+                ";",
+                "x-sdk-date",
+                "a",
+                "Host",
+                " ",
+                "_",
+                "\u{80}",
+                "hostx",
+            ],
+            4,
+        ) {
+            let value = format!("{list}, Signature=...");
+            let read = read_signed_headers(value.as_bytes(), &mut Listed::default());
+            assert_eq!(read.is_ok(), plain(&list), "{list:?}");
+            if let Ok((len, flags)) = read {
+                assert_eq!(len, list.len());
+                let names: Vec<&str> = list.split(';').collect();
+                assert_eq!(
+                    flags & Flags::DATE != 0,
+                    names.contains(&"x-sdk-date"),
+                    "{list:?}"
+                );
+                assert_eq!(
+                    flags & Flags::HOST != 0,
+                    names.contains(&"host"),
+                    "{list:?}"
+                );
+                accepted += 1;
+            }
+        }
+        assert!(accepted > 20, "the pieces make valid lists too: {accepted}");
     }
 
     const SIG: &str = "0858fa456de9c16562ad955eb067f9b43d1c2d8e82094d19e6df7eeb7ab5e092";

@@ -275,23 +275,29 @@ fn bad_access_key() -> VerifyError {
 /// Is `scope` a V11 credential scope, `YYYYMMDD/region/service` (region and service
 /// non-empty and without spaces)?
 fn is_credential_scope(scope: &str) -> bool {
-    // Passes over all the bytes that the compiler vectorises: exactly two `/`, the first
-    // after the eight digits, and no space; then the region and the service are non-empty
-    // when neither `/` is next to the other or at the end.
+    // Eight bytes at a time: the digits as one word, the separators by `position`.
     let b = scope.as_bytes();
-    let (slashes, spaces) = b.iter().fold((0usize, 0usize), |(slashes, spaces), &c| {
-        (
-            slashes + usize::from(c == b'/'),
-            spaces + usize::from(c == b' '),
-        )
-    });
-    slashes == 2
-        && spaces == 0
-        && b.len() >= 12
-        && b[8] == b'/'
-        && b[..8].iter().fold(true, |ok, c| ok & c.is_ascii_digit())
-        && b[9] != b'/'
-        && b[b.len() - 1] != b'/'
+    let Some((day, [b'/', rest @ ..])) = b.split_first_chunk::<8>() else {
+        return false;
+    };
+    let Some(slash) = position(rest, b'/') else {
+        return false;
+    };
+    let (region, service) = (&rest[..slash], &rest[slash + 1..]);
+    is_digits_8(*day)
+        && !region.is_empty()
+        && !service.is_empty()
+        && position(service, b'/').is_none()
+        && position(rest, b' ').is_none()
+}
+
+/// Are all eight bytes ASCII digits? Each byte's high nibble is 3 and, once 6 is added,
+/// still 3 (from ':' up it becomes 4).
+fn is_digits_8(bytes: [u8; 8]) -> bool {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    let word = u64::from_le_bytes(bytes);
+    word & HIGH == THREES && word.wrapping_add(0x0606_0606_0606_0606) & HIGH == THREES
 }
 
 /// The day, region and service of a scope that [`is_credential_scope`] accepted.
@@ -426,6 +432,17 @@ mod tests {
             all.extend(last.iter().cloned());
         }
         all
+    }
+
+    #[test]
+    fn is_digits_8_agrees_with_is_ascii_digit_on_every_byte_at_every_position() {
+        for at in 0..8 {
+            for byte in 0..=255u8 {
+                let mut bytes = *b"20261128";
+                bytes[at] = byte;
+                assert_eq!(is_digits_8(bytes), byte.is_ascii_digit(), "{bytes:?}");
+            }
+        }
     }
 
     #[test]

@@ -456,7 +456,7 @@ impl<K: SecretKeys> Verifier<K> {
         let scope = match auth.credential_scope() {
             Some(scope) => {
                 let (day, region, service) = authorization::scope_parts(scope);
-                if day != date.day() {
+                if day.as_bytes() != &date.as_bytes()[..8] {
                     return Err(VerifyError::MalformedAuthorization {
                         reason: "the credential scope's date is not the X-Sdk-Date's",
                     });

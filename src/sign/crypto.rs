@@ -10,8 +10,6 @@
 //! `sha2` and `hmac` crates).
 
 use sha2::compress256;
-use sha2::digest::generic_array::GenericArray;
-use sha2::digest::typenum::U64;
 
 /// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
 const IV: [u32; 8] = [
@@ -26,7 +24,8 @@ const IV: [u32; 8] = [
 ];
 
 /// A block of the block function's input.
-type Block = GenericArray<u8, U64>;
+// Named through `digest`'s alias: generic-array 0.14.9 deprecates naming its type directly.
+type Block = sha2::digest::core_api::Block<sha2::Sha256VarCore>;
 
 /// How many blocks are handed to the block function at once, copied into a buffer on the
 /// stack. Each call of `sha2`'s SHA-NI block function loads its constants and shuffles the

@@ -390,21 +390,12 @@ thread_local! {
     static BUFFER: RefCell<SigningBuffer> = RefCell::new(SigningBuffer::new());
 }
 
-/// Runs `f` with this thread's signing buffer; see [`with_thread_buffer`].
+/// Runs `f` with this thread's signing buffer, or with a new one when that is already in use
+/// (a signature begun while another is under way on this thread, from a body's `AsRef`, say).
 fn with_buffer<T>(f: impl FnOnce(&mut SigningBuffer) -> T) -> T {
-    with_thread_buffer(&BUFFER, f)
-}
-
-/// Runs `f` with the buffer of this thread in `key`, or with a new one when that is already
-/// in use (work begun while other work is under way on this thread, from a body's `AsRef`,
-/// say).
-pub(crate) fn with_thread_buffer<B: Default + 'static, T>(
-    key: &'static std::thread::LocalKey<RefCell<B>>,
-    f: impl FnOnce(&mut B) -> T,
-) -> T {
-    key.with(|cell| match cell.try_borrow_mut() {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => f(&mut buf),
-        Err(_) => f(&mut B::default()),
+        Err(_) => f(&mut SigningBuffer::new()),
     })
 }
 

@@ -65,7 +65,7 @@ use crate::sign::canonical::{self, Content, Known, Listed, Mode, Scratch, UNSIGN
 use crate::sign::credentials::Credentials;
 use crate::sign::date::SdkDate;
 use crate::sign::request::{Headers, Payload, SignableRequest};
-use crate::sign::signer::{Signer, with_thread_buffer};
+use crate::sign::signer::Signer;
 
 /// The largest difference between `X-Sdk-Date` and the verifier's clock that the gateway
 /// accepts: 15 minutes.
@@ -392,7 +392,10 @@ impl<K: SecretKeys> Verifier<K> {
         req: &SignableRequest<'a>,
         now: DateTime<Utc>,
     ) -> Result<Verified<'a>, VerifyError> {
-        with_thread_buffer(&BUFFER, |buf| self.verify_with(req, now, buf))
+        BUFFER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => self.verify_with(req, now, &mut buf),
+            Err(_) => self.verify_with(req, now, &mut VerifyBuffer::new()),
+        })
     }
 
     /// Checks the signature of an `http::Request` as received, at time `now`; the body is
